@@ -1,0 +1,141 @@
+/**
+ * The only way the connector talks to the platform: one AirbyteMessage per line on stdout.
+ * Every line passes through the secret filter, and writes honour backpressure so a slow
+ * consumer slows the sync down instead of filling memory.
+ */
+import type { Writable } from 'node:stream';
+import type {
+  AirbyteMessage,
+  AirbyteStateMessage,
+  FailureType,
+  LogLevel,
+  RateLimitedReason,
+  StreamDescriptor,
+  StreamStatus,
+} from './protocol.js';
+
+const REDACTED = '**********';
+/** Shorter values are not treated as secrets: masking them would corrupt ordinary data. */
+const MIN_SECRET_LENGTH = 4;
+
+export class SecretFilter {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string | undefined): void {
+    if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    this.secrets.add(secret);
+    // The same value as it appears inside a JSON string (quotes, backslashes, control chars escaped).
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) this.secrets.add(escaped);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out;
+  }
+}
+
+export class MessageWriter {
+  readonly secrets = new SecretFilter();
+  private minLevel: LogLevel;
+
+  constructor(
+    private readonly stream: Writable,
+    minLevel: LogLevel = 'INFO',
+  ) {
+    this.minLevel = minLevel;
+  }
+
+  /** Writes one message; resolves once the stream can take more (awaits 'drain' when its buffer is full). */
+  async emit(message: AirbyteMessage): Promise<void> {
+    const line = this.secrets.redact(JSON.stringify(message)) + '\n';
+    if (!this.stream.write(line)) {
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          this.stream.off('error', onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          this.stream.off('drain', onDrain);
+          reject(err);
+        };
+        this.stream.once('drain', onDrain);
+        this.stream.once('error', onError);
+      });
+    }
+  }
+
+  setMinLevel(level: LogLevel): void {
+    this.minLevel = level;
+  }
+
+  log(level: LogLevel, message: string, stackTrace?: string): Promise<void> {
+    if (LEVEL_RANK[level] < LEVEL_RANK[this.minLevel]) return Promise.resolve();
+    return this.emit({ type: 'LOG', log: { level, message, ...(stackTrace ? { stack_trace: stackTrace } : {}) } });
+  }
+
+  info(message: string): Promise<void> {
+    return this.log('INFO', message);
+  }
+
+  warn(message: string): Promise<void> {
+    return this.log('WARN', message);
+  }
+
+  debug(message: string): Promise<void> {
+    return this.log('DEBUG', message);
+  }
+
+  record(stream: string, data: Record<string, unknown>): Promise<void> {
+    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Date.now() } });
+  }
+
+  state(state: AirbyteStateMessage): Promise<void> {
+    return this.emit({ type: 'STATE', state });
+  }
+
+  streamStatus(stream: StreamDescriptor, status: StreamStatus, reasons?: RateLimitedReason[]): Promise<void> {
+    return this.emit({
+      type: 'TRACE',
+      trace: {
+        type: 'STREAM_STATUS',
+        emitted_at: Date.now(),
+        stream_status: { stream_descriptor: stream, status, ...(reasons ? { reasons } : {}) },
+      },
+    });
+  }
+
+  estimate(stream: StreamDescriptor, rowEstimate: number): Promise<void> {
+    return this.emit({
+      type: 'TRACE',
+      trace: { type: 'ESTIMATE', emitted_at: Date.now(), estimate: { name: stream.name, type: 'STREAM', row_estimate: rowEstimate } },
+    });
+  }
+
+  error(message: string, failureType: FailureType, details: { internal?: string; stack?: string; stream?: StreamDescriptor } = {}): Promise<void> {
+    return this.emit({
+      type: 'TRACE',
+      trace: {
+        type: 'ERROR',
+        emitted_at: Date.now(),
+        error: {
+          message,
+          failure_type: failureType,
+          ...(details.internal ? { internal_message: details.internal } : {}),
+          ...(details.stack ? { stack_trace: details.stack } : {}),
+          ...(details.stream ? { stream_descriptor: details.stream } : {}),
+        },
+      },
+    });
+  }
+}
+
+const LEVEL_RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
+
+export function parseLogLevel(value: string | undefined): LogLevel {
+  const upper = (value ?? '').toUpperCase();
+  return upper in LEVEL_RANK ? (upper as LogLevel) : upper === 'WARNING' ? 'WARN' : 'INFO';
+}

@@ -1,0 +1,168 @@
+/**
+ * The Airbyte CLI: `spec`, `check --config F`, `discover --config F`,
+ * `read --config F --catalog F [--state F]`. Reads the JSON files, dispatches to a Source, turns
+ * every failure into the message Airbyte expects, and sets the exit code the platform reads:
+ * check answers a bad config with CONNECTION_STATUS FAILED and exit 0; a failed read emits a
+ * TRACE ERROR and exits non-zero.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { AirbyteTracedError, configError } from './errors.js';
+import { MessageWriter, parseLogLevel } from './output.js';
+import type { AirbyteCatalog, ConfiguredAirbyteCatalog, ConnectorSpecification } from './protocol.js';
+import { parseInputState, type StreamState } from './state.js';
+
+export interface Source<C> {
+  spec(): ConnectorSpecification;
+  /** Values to mask in every output line, taken from the raw config before it is validated. */
+  secretsIn(rawConfig: unknown): string[];
+  /** Validates the config; throws an AirbyteTracedError (config_error) with an actionable message. */
+  parseConfig(rawConfig: unknown): C;
+  /** Resolves when the connection works; throws (config_error for user mistakes) otherwise. */
+  check(config: C, out: MessageWriter): Promise<void>;
+  discover(config: C, out: MessageWriter): Promise<AirbyteCatalog>;
+  /** Throws a traced error when the read did not fully succeed (after reporting stream statuses). */
+  read(config: C, catalog: ConfiguredAirbyteCatalog, state: Map<string, StreamState>, out: MessageWriter): Promise<void>;
+}
+
+const USAGE =
+  'Usage: spec | check --config <config.json> | discover --config <config.json> | read --config <config.json> --catalog <catalog.json> [--state <state.json>]';
+
+export async function runSource<C>(source: Source<C>, argv: string[], out: MessageWriter): Promise<number> {
+  let command: string | undefined;
+  try {
+    const args = parseCli(argv);
+    command = args.command;
+    if (args.debug) out.setMinLevel('DEBUG');
+    if (command === 'spec') {
+      await out.emit({ type: 'SPEC', spec: source.spec() });
+      return 0;
+    }
+    const rawConfig = await readJsonFile(args.config, 'config', '--config');
+    for (const secret of source.secretsIn(rawConfig)) out.secrets.add(secret);
+
+    if (command === 'check') return await runCheck(source, rawConfig, out);
+
+    const config = source.parseConfig(rawConfig);
+    if (command === 'discover') {
+      await out.emit({ type: 'CATALOG', catalog: await source.discover(config, out) });
+      return 0;
+    }
+    const catalog = parseConfiguredCatalog(await readJsonFile(args.catalog, 'catalog', '--catalog'));
+    const state = args.state === undefined ? new Map<string, StreamState>() : parseInputState(await readJsonFile(args.state, 'state', '--state'));
+    await source.read(config, catalog, state, out);
+    return 0;
+  } catch (err) {
+    await reportFailure(out, err, command);
+    return 1;
+  }
+}
+
+async function runCheck<C>(source: Source<C>, rawConfig: unknown, out: MessageWriter): Promise<number> {
+  try {
+    const config = source.parseConfig(rawConfig);
+    await source.check(config, out);
+    await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
+  } catch (err) {
+    // Any failure to connect is an answer to "check", not a crash: the user sees the message in the UI.
+    const message = err instanceof Error ? err.message : String(err);
+    if (!(err instanceof AirbyteTracedError)) await out.log('ERROR', `check failed unexpectedly: ${message}`, err instanceof Error ? err.stack : undefined);
+    await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+  }
+  return 0;
+}
+
+interface CliArgs {
+  command: 'spec' | 'check' | 'discover' | 'read';
+  config?: string;
+  catalog?: string;
+  state?: string;
+  debug: boolean;
+}
+
+function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' }, debug: { type: 'boolean', default: false } },
+    });
+  } catch (err) {
+    throw configError(`${(err as Error).message}. ${USAGE}`);
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (command !== 'spec' && command !== 'check' && command !== 'discover' && command !== 'read') {
+    throw configError(command ? `Unknown command "${command}". ${USAGE}` : `No command given. ${USAGE}`);
+  }
+  if (rest.length > 0) throw configError(`Unexpected argument "${rest[0]}". ${USAGE}`);
+  const { config, catalog, state, debug } = parsed.values;
+  if (command !== 'spec' && !config) throw configError(`The ${command} command needs --config <config.json>. ${USAGE}`);
+  if (command === 'read' && !catalog) throw configError(`The read command needs --catalog <catalog.json>. ${USAGE}`);
+  return { command, config, catalog, state, debug: debug ?? false };
+}
+
+async function readJsonFile(path: string | undefined, what: string, flag: string): Promise<unknown> {
+  if (!path) throw configError(`Missing ${flag} <${what}.json>. ${USAGE}`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw configError(`Cannot read the ${what} file ${path} (${code}). Check that the path given to ${flag} exists and is readable.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // The parser's message carries a snippet of the text, which may contain a secret: keep it out.
+    throw configError(`The ${what} file ${path} is not valid JSON. Fix its syntax and try again.`);
+  }
+}
+
+const SYNC_MODES = new Set(['full_refresh', 'incremental']);
+
+/** Checks the configured catalog's shape; stream names are checked by the source against its own streams. */
+export function parseConfiguredCatalog(raw: unknown): ConfiguredAirbyteCatalog {
+  const streams = (raw as { streams?: unknown })?.streams;
+  if (typeof raw !== 'object' || raw === null || !Array.isArray(streams)) {
+    throw configError('The catalog file is not a configured catalog: expected an object with a "streams" array.');
+  }
+  streams.forEach((entry: unknown, index) => {
+    const s = entry as { stream?: { name?: unknown }; sync_mode?: unknown };
+    if (typeof s?.stream?.name !== 'string') throw configError(`The catalog's stream ${index} has no stream.name.`);
+    if (!SYNC_MODES.has(s.sync_mode as string)) {
+      throw configError(`The catalog's stream "${s.stream.name}" has sync_mode ${JSON.stringify(s.sync_mode)}; use "full_refresh" or "incremental".`);
+    }
+  });
+  return raw as ConfiguredAirbyteCatalog;
+}
+
+async function reportFailure(out: MessageWriter, err: unknown, command: string | undefined): Promise<void> {
+  if (err instanceof AirbyteTracedError) {
+    // A config error is the user's to fix: the message says how; a stack trace would only be noise.
+    const stack = err.failureType === 'config_error' ? undefined : err.stack;
+    await out.error(err.message, err.failureType, { internal: err.internalMessage, stack });
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  await out.error(`The connector failed unexpectedly${command ? ` during ${command}` : ''}: ${message}`, 'system_error', {
+    internal: message,
+    stack: err instanceof Error ? err.stack : undefined,
+  });
+}
+
+/** Process entry: run, flush stdout, exit with the code the platform reads. */
+export async function main<C>(source: Source<C>): Promise<void> {
+  const out = new MessageWriter(process.stdout, parseLogLevel(process.env.LOG_LEVEL));
+  const fatal = (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    void out.error(`The connector crashed: ${message}`, 'system_error', { stack: err instanceof Error ? err.stack : undefined }).finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  // A consumer that goes away (EPIPE) must end the process, not crash it with a stack on stderr.
+  process.stdout.on('error', () => process.exit(1));
+  const code = await runSource(source, process.argv.slice(2), out);
+  process.stdout.write('', () => process.exit(code));
+}

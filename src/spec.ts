@@ -1,0 +1,258 @@
+/**
+ * The connector's configuration: the JSON Schema the Airbyte UI renders (SPEC), and the
+ * validation that turns a raw config file into a typed, trustworthy Config — or into an
+ * actionable message that names the field and says what to do.
+ */
+import { z } from 'zod';
+
+export const DOCUMENTATION_URL = 'https://github.com/source-ironscales/source-ironscales/blob/main/docs/ironscales.md';
+
+/** IRONSCALES documents 120 API calls per minute per company. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 120;
+export const MAX_REQUESTS_PER_MINUTE = 600_000;
+export const DEFAULT_START_DAYS_AGO = 90;
+export const DEFAULT_RECORDS_PER_CHECKPOINT = 1000;
+
+const START_DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$';
+
+/** The connectionSpecification printed by `spec` (and kept equal to spec.json at the repo root). */
+export const connectionSpecification = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'IRONSCALES Source Spec',
+  type: 'object',
+  required: ['host', 'company_id', 'api_key'],
+  additionalProperties: true,
+  properties: {
+    host: {
+      type: 'string',
+      title: 'API Host',
+      description:
+        'Host name of your IRONSCALES API, for example appapi.ironscales.com. A bare host name means https. ' +
+        'Only hosts under ironscales.com are accepted (plus localhost for testing), so the API key is never sent elsewhere.',
+      examples: ['appapi.ironscales.com', 'appapi.eu.ironscales.com'],
+      default: 'appapi.ironscales.com',
+      order: 0,
+    },
+    company_id: {
+      type: 'integer',
+      title: 'Company ID',
+      description: 'Your IRONSCALES company ID (Settings > Account Settings > General & Security in the IRONSCALES dashboard).',
+      examples: [12345],
+      minimum: 1,
+      order: 1,
+    },
+    api_key: {
+      type: 'string',
+      title: 'API Key',
+      description: 'The APP API token (Company Token) from Settings > Account Settings > General & Security. It needs the company.all scope.',
+      airbyte_secret: true,
+      order: 2,
+    },
+    start_date: {
+      type: 'string',
+      title: 'Start Date',
+      description: `UTC date and time in the format YYYY-MM-DDTHH:mm:ssZ. Incidents first reported before this date are not replicated. Default: ${DEFAULT_START_DAYS_AGO} days before the first sync.`,
+      examples: ['2025-01-01T00:00:00Z'],
+      pattern: START_DATE_PATTERN,
+      pattern_descriptor: 'YYYY-MM-DDTHH:mm:ssZ',
+      format: 'date-time',
+      order: 3,
+    },
+    scopes: {
+      type: 'array',
+      title: 'Scopes',
+      description: 'API scopes requested for the token. The default, company.all, covers listing incidents and reading their details.',
+      items: { type: 'string' },
+      default: ['company.all'],
+      examples: [['company.all']],
+      order: 4,
+    },
+    requests_per_minute: {
+      type: 'integer',
+      title: 'Requests Per Minute',
+      description:
+        `Most API calls the connector makes in any minute. IRONSCALES allows ${DEFAULT_REQUESTS_PER_MINUTE} per company; raise it only if IRONSCALES raised your limit. ` +
+        'Lower it if other tools share the same company budget.',
+      default: DEFAULT_REQUESTS_PER_MINUTE,
+      minimum: 1,
+      maximum: MAX_REQUESTS_PER_MINUTE,
+      order: 5,
+    },
+    lookback_minutes: {
+      type: 'integer',
+      title: 'Lookback Window (Minutes)',
+      description:
+        'Each incremental sync re-reads incidents first reported this many minutes before the saved cursor, to catch incidents that appear in the API late. ' +
+        'Every re-read incident costs one API call.',
+      default: 0,
+      minimum: 0,
+      maximum: 10080,
+      order: 6,
+    },
+    records_per_checkpoint: {
+      type: 'integer',
+      title: 'Records Per Checkpoint',
+      description:
+        'Target number of incidents between two saved states during a long backfill. Smaller means less re-reading after an interruption, at the cost of a few extra list calls.',
+      default: DEFAULT_RECORDS_PER_CHECKPOINT,
+      minimum: 10,
+      maximum: 10000,
+      order: 7,
+    },
+    request_timeout_seconds: {
+      type: 'integer',
+      title: 'Request Timeout (Seconds)',
+      description: 'How long one API call may take before it is abandoned and retried.',
+      default: 60,
+      minimum: 1,
+      maximum: 600,
+      order: 8,
+    },
+    max_retry_seconds: {
+      type: 'integer',
+      title: 'Retry Budget (Seconds)',
+      description:
+        'How long the connector keeps retrying one failing API call (server errors, timeouts, rate limiting) before the sync fails with a transient error that Airbyte retries later.',
+      default: 1800,
+      minimum: 1,
+      maximum: 10800,
+      order: 9,
+    },
+  },
+} as const;
+
+export const specification = {
+  documentationUrl: DOCUMENTATION_URL,
+  connectionSpecification,
+  supportsIncremental: true,
+  protocol_version: '0.5.2',
+};
+
+export interface Config {
+  /** Base URL without trailing slash, e.g. https://appapi.ironscales.com */
+  baseUrl: string;
+  companyId: number;
+  apiKey: string;
+  startDate: string;
+  scopes: string[];
+  requestsPerMinute: number;
+  lookbackMinutes: number;
+  recordsPerCheckpoint: number;
+  requestTimeoutMs: number;
+  maxRetryMs: number;
+}
+
+/** A configuration the user has to fix. Its message is shown in the Airbyte UI as is. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * Turns the `host` field into a base URL, refusing anything that could send the API key to a
+ * host other than IRONSCALES: only *.ironscales.com over https, or loopback (the simulator).
+ */
+export function resolveBaseUrl(host: string): string {
+  const raw = host.trim();
+  if (raw === '') throw new ConfigError("Config field 'host' is empty. Enter your IRONSCALES API host, for example appapi.ironscales.com.");
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError(`Config field 'host' is not a valid host name: "${raw}". Enter a host such as appapi.ironscales.com.`);
+  }
+  const hostname = url.hostname.toLowerCase();
+  const loopback = LOOPBACK_HOSTS.has(hostname);
+  const ironscales = hostname === 'ironscales.com' || hostname.endsWith('.ironscales.com');
+  if (!loopback && !ironscales) {
+    throw new ConfigError(
+      `Config field 'host' must be an IRONSCALES API host under ironscales.com (for example appapi.ironscales.com), not "${hostname}". ` +
+        'The connector refuses other hosts so that your API key is never sent anywhere else.',
+    );
+  }
+  if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
+    throw new ConfigError(
+      `Config field 'host' uses ${url.protocol.replace(':', '')}, but IRONSCALES must be reached over https. Use https://${hostname} or just ${hostname}.`,
+    );
+  }
+  if (url.username || url.password) throw new ConfigError("Config field 'host' must not contain a user name or password.");
+  if ((url.pathname !== '/' && url.pathname !== '' && url.pathname !== '/appapi' && url.pathname !== '/appapi/') || url.search || url.hash) {
+    throw new ConfigError(`Config field 'host' must be a host name only (for example appapi.ironscales.com), without a path or query: "${raw}".`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const rawConfigSchema = z.object({
+  host: z.string({ error: "must be a text value such as 'appapi.ironscales.com'" }),
+  // The UI sends a number; hand-written configs often quote it, which is harmless.
+  company_id: z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: 'must be a whole number such as 12345' }).int({ error: 'must be a whole number such as 12345' }).positive({ error: 'must be a positive number' }),
+  ),
+  api_key: z.string({ error: 'must be a text value (the APP API token from IRONSCALES)' }).refine((v) => v.trim() !== '', { error: 'is empty' }),
+  start_date: z
+    .string({ error: 'must be a text value in the format YYYY-MM-DDTHH:mm:ssZ' })
+    .regex(new RegExp(START_DATE_PATTERN), { error: 'must have the format YYYY-MM-DDTHH:mm:ssZ, for example 2025-01-01T00:00:00Z' })
+    .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'is not a real date' })
+    .optional(),
+  scopes: z
+    .array(z.string({ error: 'must hold scope names as text' }).min(1), { error: 'must be a list of scope names such as ["company.all"]' })
+    .min(1, { error: 'must name at least one scope, such as company.all' })
+    .optional(),
+  requests_per_minute: wholeNumber(1, MAX_REQUESTS_PER_MINUTE).optional(),
+  lookback_minutes: wholeNumber(0, 10080).optional(),
+  records_per_checkpoint: wholeNumber(10, 10000).optional(),
+  request_timeout_seconds: wholeNumber(1, 600).optional(),
+  max_retry_seconds: wholeNumber(1, 10800).optional(),
+});
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
+  const field = issue.path.map(String).join('.') || '(config)';
+  const top = String(issue.path[0] ?? '');
+  if (issue.code === 'invalid_type' && issue.path.length === 1 && raw[top] === undefined) return `Config field '${field}' is required but missing.`;
+  // Show what was given, except for the secret.
+  const given = top !== 'api_key' && issue.path.length === 1 ? ` (got ${JSON.stringify(raw[top])})` : '';
+  return `Config field '${field}' ${issue.message}${given}.`;
+}
+
+/** Validates a parsed config file. Throws ConfigError naming every problem found; never echoes the API key. */
+export function parseConfig(raw: unknown, now: Date = new Date()): Config {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object with at least host, company_id and api_key.');
+  }
+  const fields = raw as Record<string, unknown>;
+  const result = rawConfigSchema.safeParse(raw);
+  const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, fields));
+  let baseUrl = '';
+  if (typeof fields.host === 'string') {
+    try {
+      baseUrl = resolveBaseUrl(fields.host);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems.join(' '));
+  const c = result.data;
+  const startDate = c.start_date ?? new Date(now.getTime() - DEFAULT_START_DAYS_AGO * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    baseUrl,
+    companyId: c.company_id,
+    apiKey: c.api_key,
+    startDate,
+    scopes: c.scopes ?? ['company.all'],
+    requestsPerMinute: c.requests_per_minute ?? DEFAULT_REQUESTS_PER_MINUTE,
+    lookbackMinutes: c.lookback_minutes ?? 0,
+    recordsPerCheckpoint: c.records_per_checkpoint ?? DEFAULT_RECORDS_PER_CHECKPOINT,
+    requestTimeoutMs: (c.request_timeout_seconds ?? 60) * 1000,
+    maxRetryMs: (c.max_retry_seconds ?? 1800) * 1000,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * JSON Schema (draft-07) of an `ironscales_incidents` record: the IRONSCALES incident details
+ * object. Every field of the details object is described; scalars are nullable wherever real data
+ * has shown nulls (IRONSCALES' own Swagger under-declares that), fields added after 2021 are
+ * optional, and additionalProperties stays open because the API grows by adding fields.
+ */
+
+type Schema = Record<string, unknown>;
+
+const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
+const dateTime = (): Schema => nullable('string', { format: 'date-time', airbyte_type: 'timestamp_with_timezone' });
+const object = (properties: Record<string, Schema>, opts: { nullable?: boolean } = {}): Schema => ({
+  type: opts.nullable ? ['object', 'null'] : 'object',
+  additionalProperties: true,
+  properties,
+});
+const arrayOf = (items: Schema, opts: { nullable?: boolean } = {}): Schema => ({ type: opts.nullable ? ['array', 'null'] : 'array', items });
+
+const mailServer = object({ host: nullable('string'), ip: nullable('string') }, { nullable: true });
+
+export const incidentSchema: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  additionalProperties: true,
+  required: ['incident_id', 'first_reported_date'],
+  properties: {
+    incident_id: { type: 'integer', description: 'IRONSCALES incident ID (primary key).' },
+    company_id: nullable('integer'),
+    company_name: nullable('string'),
+    classification: nullable('string', { description: 'Attack, Spam, False Positive, Report or Close Phishing.' }),
+    first_reported_by: nullable('string'),
+    first_reported_date: {
+      type: 'string',
+      format: 'date-time',
+      airbyte_type: 'timestamp_with_timezone',
+      description: 'When the incident was first reported, UTC with microseconds (the cursor).',
+    },
+    affected_mailbox_count: nullable('integer'),
+    sender_reputation: nullable('string'),
+    banner_displayed: nullable('string'),
+    sender_email: nullable('string'),
+    reply_to: nullable('string'),
+    spf_result: nullable('string'),
+    sender_is_internal: nullable('boolean'),
+    themis_proba: nullable('number'),
+    themis_verdict: nullable('string'),
+    mail_server: mailServer,
+    federation: object(
+      {
+        companies_affected: nullable('integer'),
+        companies_marked_phishing: nullable('integer'),
+        companies_marked_spam: nullable('integer'),
+        companies_marked_fp: nullable('integer'),
+        companies_unclassified: nullable('integer'),
+        phishing_ratio: nullable('number'),
+      },
+      { nullable: true },
+    ),
+    reports: arrayOf(
+      object({
+        name: nullable('string'),
+        email: nullable('string'),
+        subject: nullable('string'),
+        sender_email: nullable('string'),
+        mail_server: mailServer,
+        headers: arrayOf(object({ name: nullable('string'), value: nullable('string') }), { nullable: true }),
+      }),
+      { nullable: true },
+    ),
+    links: arrayOf(object({ url: nullable('string'), name: nullable('string'), scan_result: nullable('string') }), { nullable: true }),
+    attachments: arrayOf(
+      object({ file_name: nullable('string'), file_size: nullable('integer'), md5: nullable('string'), scan_result: nullable('string') }),
+      { nullable: true },
+    ),
+    original_email_body: nullable('string'),
+    email_body_text: nullable('string'),
+    reported_by_end_user: nullable('boolean'),
+    reporter_name: nullable('string'),
+    challenged_type: nullable('string'),
+    challenged_events: arrayOf(
+      object({
+        challenged_date: nullable('string'),
+        challenged_by: nullable('string'),
+        challenged_reason: nullable('string'),
+        challenged_comment: nullable('string'),
+      }),
+      { nullable: true },
+    ),
+    first_challenged_date: dateTime(),
+    related_incidents: arrayOf({ type: 'integer' }, { nullable: true }),
+    resolved_by: nullable('string'),
+    resolved_on: dateTime(),
+    reclassified_by: nullable('string'),
+    reclassified_on: dateTime(),
+    affected_mailboxes: arrayOf(
+      object({
+        id: nullable('integer'),
+        recipient: nullable('string'),
+        recipient_id: nullable('integer'),
+        employee_active: nullable('boolean'),
+        first_reported: nullable('boolean'),
+        not_found: nullable('boolean'),
+        can_recluster: nullable('boolean'),
+      }),
+      { nullable: true },
+    ),
+    is_reclassified: nullable('boolean'),
+    original_cluster_incident_id: nullable('integer'),
+    can_revert: nullable('boolean'),
+    revert_blocked_reason: nullable('string'),
+    resolution_tags: arrayOf({ type: 'string' }, { nullable: true }),
+    additional_tags: arrayOf({ type: 'string' }, { nullable: true }),
+    threat_type: nullable('string'),
+    comments: arrayOf(
+      object({ id: nullable('integer'), author: nullable('string'), text: nullable('string'), created: dateTime(), type: nullable('string') }),
+      { nullable: true },
+    ),
+    // Only on incidents whose details IRONSCALES does not serve (404/410: account takeover, Teams...):
+    // the record is then built from the incident's list entry.
+    details_unavailable: nullable('string', { description: 'Set when IRONSCALES has no details for this incident; the record was built from its list entry.' }),
+    list_entry: object({}, { nullable: true }),
+  },
+};
