@@ -38,10 +38,9 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
       await out.emit({ type: 'SPEC', spec: source.spec() });
       return 0;
     }
+    if (command === 'check') return await runCheck(source, args.config, out);
     const rawConfig = await readJsonFile(args.config, 'config', '--config');
     for (const secret of source.secretsIn(rawConfig)) out.secrets.add(secret);
-
-    if (command === 'check') return await runCheck(source, rawConfig, out);
 
     const config = source.parseConfig(rawConfig);
     if (command === 'discover') {
@@ -58,8 +57,10 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
   }
 }
 
-async function runCheck<C>(source: Source<C>, rawConfig: unknown, out: MessageWriter): Promise<number> {
+async function runCheck<C>(source: Source<C>, configPath: string | undefined, out: MessageWriter): Promise<number> {
   try {
+    const rawConfig = await readJsonFile(configPath, 'config', '--config');
+    for (const secret of source.secretsIn(rawConfig)) out.secrets.add(secret);
     const config = source.parseConfig(rawConfig);
     await source.check(config, out);
     await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });

@@ -1,35 +1,47 @@
 /**
  * Keeps the connector under IRONSCALES' per-company call budget on its own, so the server never
- * has to answer 429. Request starts are paced evenly (one every window/limit, plus a small margin
- * for network jitter): then no window of any length, sliding or fixed, sees more than the limit,
- * and concurrent details requests share one budget. A 429 from the server pauses every caller
- * until the time the server named.
+ * has to answer 429. Requests are released one at a time, at least window/limit apart (plus a 2%
+ * margin for network jitter), measured between actual releases: a late wake-up never lets the next
+ * request catch up. Then no window of any length, sliding or fixed, sees more than the limit, and
+ * concurrent details requests share one budget. A 429 from the server pauses every caller until
+ * the time the server named.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 
-/** Spacing margin: arrival times at the server jitter by a few ms; 2% of the budget absorbs that. */
 const JITTER_MARGIN = 1.02;
+/** Timers fire late by a millisecond or so; sleep a little short and finish on the event loop. */
+const TIMER_SLACK_MS = 2;
 
 export class RateLimiter {
   private readonly intervalMs: number;
-  private nextSlot = 0;
+  private lastRelease = -Infinity;
   private pausedUntil = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(limit: number, windowMs = 60_000) {
     this.intervalMs = (windowMs / limit) * JITTER_MARGIN;
   }
 
-  /** Resolves when the caller may send its request. */
-  async acquire(): Promise<void> {
-    const now = performance.now();
-    const slot = Math.max(now, this.nextSlot, this.pausedUntil);
-    this.nextSlot = slot + this.intervalMs;
-    if (slot > now) await sleep(slot - now);
+  /** Resolves when the caller may send its request (callers are served in arrival order). */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn;
+    return turn;
   }
 
   /** After a 429: nobody sends before `waitMs` from now. */
   pauseFor(waitMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, performance.now() + waitMs);
-    this.nextSlot = Math.max(this.nextSlot, this.pausedUntil);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const target = Math.max(this.lastRelease + this.intervalMs, this.pausedUntil);
+      const remaining = target - performance.now();
+      if (remaining <= 0) break;
+      if (remaining > TIMER_SLACK_MS) await sleep(remaining - TIMER_SLACK_MS);
+      else await nextTurn();
+    }
+    this.lastRelease = performance.now();
   }
 }

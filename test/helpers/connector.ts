@@ -1,0 +1,137 @@
+/**
+ * Runs the built connector (dist/main.js) as a separate process, the way the Airbyte platform
+ * does, and parses what it prints. Config, catalog and state go through real files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+export const CONNECTOR = join(REPO_ROOT, 'dist', 'main.js');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Message = Record<string, any>;
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  lines: string[];
+  messages: Message[];
+  records: Message[];
+  states: Message[];
+  traces: Message[];
+  logs: Message[];
+}
+
+export interface RunOptions {
+  config?: unknown;
+  catalog?: unknown;
+  state?: unknown;
+  /** Extra raw CLI args (after the command and generated --config/--catalog/--state). */
+  args?: string[];
+  env?: Record<string, string>;
+  /** Kill the process with SIGKILL once this many RECORD lines have been printed. */
+  killAfterRecords?: number;
+  timeoutMs?: number;
+}
+
+export function tempFile(name: string, content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'src-ironscales-'));
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+export function runConnector(command: string, options: RunOptions = {}): Promise<RunResult> {
+  const args = [CONNECTOR, command];
+  if (options.config !== undefined) args.push('--config', tempFile('config.json', options.config));
+  if (options.catalog !== undefined) args.push('--catalog', tempFile('catalog.json', options.catalog));
+  if (options.state !== undefined) args.push('--state', tempFile('state.json', options.state));
+  args.push(...(options.args ?? []));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let recordCount = 0;
+    let killed = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      if (options.killAfterRecords !== undefined && !killed) {
+        recordCount += chunk.split('"type":"RECORD"').length - 1;
+        if (recordCount >= options.killAfterRecords) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // A SIGKILLed process may leave a half-written last line: the platform drops it too.
+      const lines = stdout.split('\n').filter((l) => l !== '');
+      const messages: Message[] = [];
+      lines.forEach((line, i) => {
+        try {
+          messages.push(JSON.parse(line));
+        } catch (err) {
+          if (!(killed && i === lines.length - 1)) throw new Error(`connector printed a non-JSON line: ${line.slice(0, 200)}`);
+        }
+      });
+      resolvePromise({
+        code,
+        signal,
+        stdout,
+        stderr,
+        lines,
+        messages,
+        records: messages.filter((m) => m.type === 'RECORD'),
+        states: messages.filter((m) => m.type === 'STATE'),
+        traces: messages.filter((m) => m.type === 'TRACE'),
+        logs: messages.filter((m) => m.type === 'LOG'),
+      });
+    });
+  });
+}
+
+export function catalogFor(syncMode: 'full_refresh' | 'incremental' = 'incremental'): unknown {
+  return {
+    streams: [
+      {
+        stream: {
+          name: 'ironscales_incidents',
+          json_schema: { type: 'object', properties: {} },
+          supported_sync_modes: ['full_refresh', 'incremental'],
+          source_defined_cursor: true,
+          default_cursor_field: ['first_reported_date'],
+          source_defined_primary_key: [['incident_id']],
+        },
+        sync_mode: syncMode,
+        destination_sync_mode: syncMode === 'incremental' ? 'append_dedup' : 'overwrite',
+        cursor_field: ['first_reported_date'],
+        primary_key: [['incident_id']],
+      },
+    ],
+  };
+}
+
+/** The state array Airbyte would pass to the next sync, from the last STATE of a run. */
+export function stateFrom(result: RunResult): unknown[] {
+  const last = result.states.at(-1);
+  if (!last) throw new Error('the run emitted no STATE');
+  return [{ type: 'STREAM', stream: last.state.stream }];
+}
+
+export function errorTraces(result: RunResult): Message[] {
+  return result.traces.filter((t) => t.trace.type === 'ERROR');
+}
+
+export function streamStatuses(result: RunResult): string[] {
+  return result.traces.filter((t) => t.trace.type === 'STREAM_STATUS').map((t) => t.trace.stream_status.status);
+}
