@@ -220,8 +220,7 @@ export class IronscalesClient {
             `last 429 asked to wait ${Math.round(waitMs / 1000)} s`,
           );
         }
-        this.limiter.pauseFor(waitMs);
-        await this.events.onRateLimited?.(waitMs, Date.now() + waitMs);
+        if (this.limiter.pauseFor(waitMs)) await this.events.onRateLimited?.(waitMs, Date.now() + waitMs);
         await this.waitWithHeartbeat(waitMs, 'IRONSCALES rate limit (HTTP 429)');
       }
     };

@@ -29,9 +29,15 @@ export class RateLimiter {
     return turn;
   }
 
-  /** After a 429: nobody sends before `waitMs` from now. */
-  pauseFor(waitMs: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + waitMs);
+  /**
+   * After a 429: nobody sends before `waitMs` from now. Returns false when an earlier 429 already
+   * paused everyone until about then (concurrent calls throttled together), so it is reported once.
+   */
+  pauseFor(waitMs: number): boolean {
+    const until = performance.now() + waitMs;
+    const extends_ = until > this.pausedUntil + 1000;
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+    return extends_;
   }
 
   private async waitForSlot(): Promise<void> {
