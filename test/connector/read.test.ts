@@ -28,6 +28,12 @@ function assertNoSecrets(result: RunResult, s: Simulator) {
   expect(result.stdout).not.toContain(s.apiKey);
   expect(result.stderr).not.toContain(s.apiKey);
   expect(result.stdout).not.toMatch(/Bearer\s+\S{8,}/);
+  const tokens = s.issuedTokens();
+  expect(tokens.length).toBeGreaterThan(0);
+  for (const jwt of tokens) {
+    expect(result.stdout).not.toContain(jwt);
+    expect(result.stderr).not.toContain(jwt);
+  }
 }
 
 afterEach(async () => {

@@ -1,0 +1,94 @@
+/** Public types of the IRONSCALES API simulator (re-exported by index.ts). */
+
+export interface SimulatorOptions {
+  /** 0 (default) = ephemeral port; the server always binds 127.0.0.1. */
+  port?: number;
+  /** Default 1; the whole data set is a pure function of the seed + options. */
+  seed?: number;
+  /** Default 12345. */
+  companyId?: number;
+  /** Default 'company1'. */
+  companyName?: string;
+  /** Default `sim-key-${seed}`. */
+  apiKey?: string;
+  /** Number of generated incidents, default 0. */
+  incidents?: number;
+  /** ISO range of generated first_reported_date; default to = now - 1 h, from = to - 30 days. */
+  from?: string;
+  to?: string;
+  /** Default 3_600_000. */
+  tokenTtlMs?: number;
+  /** Default {limit: 120, windowMs: 60000}; null = unlimited. */
+  rateLimit?: { limit: number; windowMs: number } | null;
+  /** Delay added to every response, default 0. */
+  latencyMs?: number;
+  /** Approximate size of original_email_body of "large" incidents (default 20_000). */
+  bodyBytes?: number;
+  /** Fraction of incidents with a large body (default 0.05); 1 = all. */
+  largeBodyRatio?: number;
+  /** Fraction of generated incidents whose details answer 410/404 (ATO/MTS style, default 0.01). */
+  goneRatio?: number;
+  /** Fraction with fields the schema has never seen (default 0.02). */
+  extraFieldRatio?: number;
+  /** Also load the seed example incident 123456 (company 12345). */
+  loadExample?: boolean;
+}
+
+export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'other';
+
+export type Fault =
+  | { kind: 'throttle'; count: number; retryAfterSeconds?: number; endpoint?: Endpoint }
+  | { kind: 'server_error'; count: number; status?: number; endpoint?: Endpoint }
+  | { kind: 'reset'; count: number; endpoint?: Endpoint }
+  | { kind: 'delay'; count: number; ms: number; endpoint?: Endpoint }
+  | { kind: 'truncate'; count: number; endpoint?: Endpoint };
+
+export interface RequestLogEntry {
+  at: number;
+  method: string;
+  /** Path including the query string. */
+  path: string;
+  endpoint: Endpoint;
+  /** HTTP status sent; 0 when no response was sent (reset, client gone, simulator closed). */
+  status: number;
+}
+
+export interface SimulatorStats {
+  requests: Record<Endpoint, number>;
+  total: number;
+  throttled: number;
+  injectedFaults: number;
+  maxCallsInWindow: number;
+  log: RequestLogEntry[];
+}
+
+export interface IncidentSpec {
+  first_reported_date?: string;
+  incident_id?: number;
+  classification?: string;
+  gone?: boolean;
+  extra?: Record<string, unknown>;
+  bodyBytes?: number;
+}
+
+export interface Simulator {
+  url: string;
+  apiKey: string;
+  companyId: number;
+  close(): Promise<void>;
+  addIncidents(specs: IncidentSpec[]): number[];
+  generateIncidents(count: number, range?: { from?: string; to?: string }): number[];
+  reclassify(incidentId: number, classification: string, at?: string): void;
+  reset(): void;
+  loadExampleIncident(): void;
+  incidentIds(): number[];
+  details(incidentId: number): Record<string, unknown> | undefined;
+  inject(fault: Fault): void;
+  expireAllTokens(): void;
+  /** Every JWT issued so far, so tests can assert none of them ever appears in the connector's output. */
+  issuedTokens(): string[];
+  setRateLimit(rateLimit: { limit: number; windowMs: number } | null): void;
+  setLatency(ms: number): void;
+  stats(): SimulatorStats;
+  resetStats(): void;
+}
