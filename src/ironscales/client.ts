@@ -78,6 +78,11 @@ interface RawResponse {
 
 /** Default wait when a 429 names no time: IRONSCALES' own message says 60 seconds. */
 const DEFAULT_THROTTLE_WAIT_MS = 60_000;
+/**
+ * A call whose token expired gets a new one and tries again; a token can also expire while the
+ * call waits out a long 429, so a few refreshes are allowed before "refused" is believed.
+ */
+const MAX_TOKEN_REFRESHES_PER_CALL = 3;
 /** During long waits, say so at least this often, so the platform's logs never go silent. */
 const WAIT_LOG_INTERVAL_MS = 60_000;
 
@@ -169,17 +174,17 @@ export class IronscalesClient {
     throw unexpectedStatus(`GET incident details ${incidentId}`, res);
   }
 
-  /** A GET with the JWT; refreshes the token once if IRONSCALES says it expired. */
+  /** A GET with the JWT; gets a new token when IRONSCALES says the current one expired. */
   private async authorized(url: string, what: string): Promise<RawResponse> {
     if (this.token === undefined) await this.authenticate();
-    let refreshed = false;
+    let refreshes = 0;
     for (;;) {
       const token = this.token as string;
       const res = await this.send('GET', url, undefined, token);
       if (res.status !== 401 && res.status !== 403) return res;
       const detail = errorText(res.body);
-      if (/jwt|token|credentials/i.test(detail) && !refreshed) {
-        refreshed = true;
+      if (/jwt|token|credentials/i.test(detail) && refreshes < MAX_TOKEN_REFRESHES_PER_CALL) {
+        refreshes += 1;
         await this.events.onLog?.(`IRONSCALES answered ${res.status} (${detail}) to a ${what} call; getting a new token and retrying.`);
         await this.refreshToken(token);
         continue;
