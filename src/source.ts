@@ -10,7 +10,7 @@ import { StreamCheckpointer, type StreamState } from './airbyte/state.js';
 import { IronscalesClient } from './ironscales/client.js';
 import { nowMicros, parseTimestamp } from './ironscales/timestamps.js';
 import { ConfigError, parseConfig, specification, type Config } from './spec.js';
-import { INCIDENTS_STREAM, IncidentsStream, incidentsStream } from './streams/incidents.js';
+import { INCIDENTS_STREAM, IncidentsStream, incidentsStream, parseIncidentsState } from './streams/incidents.js';
 
 export class IronscalesSource implements Source<Config> {
   spec(): ConnectorSpecification {
@@ -51,6 +51,8 @@ export class IronscalesSource implements Source<Config> {
         );
       }
     }
+    // A broken state is the user's to fix: say so before any API call.
+    const saved = parseIncidentsState(state.get(INCIDENTS_STREAM));
     for (const configured of catalog.streams) {
       const checkpointer = new StreamCheckpointer(out, { name: INCIDENTS_STREAM });
       const client = this.client(config, out);
@@ -69,7 +71,7 @@ export class IronscalesSource implements Source<Config> {
       try {
         await client.authenticate();
         await out.streamStatus(stream.descriptor, 'RUNNING');
-        await stream.read(configured.sync_mode, state.get(INCIDENTS_STREAM));
+        await stream.read(configured.sync_mode, saved);
       } catch (err) {
         await out.streamStatus(stream.descriptor, 'INCOMPLETE');
         if (err instanceof AirbyteTracedError) throw err;

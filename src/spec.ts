@@ -4,6 +4,16 @@
  * actionable message that names the field and says what to do.
  */
 import { z } from 'zod';
+import { parseTimestamp } from './ironscales/timestamps.js';
+
+function isRealTimestamp(value: string): boolean {
+  try {
+    parseTimestamp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const DOCUMENTATION_URL = 'https://github.com/source-ironscales/source-ironscales/blob/main/docs/ironscales.md';
 
@@ -202,7 +212,7 @@ const rawConfigSchema = z.object({
   start_date: z
     .string({ error: 'must be a text value in the format YYYY-MM-DDTHH:mm:ssZ' })
     .regex(new RegExp(START_DATE_PATTERN), { error: 'must have the format YYYY-MM-DDTHH:mm:ssZ, for example 2025-01-01T00:00:00Z' })
-    .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'is not a real date' })
+    .refine((v) => isRealTimestamp(v), { error: 'is not a real date' })
     .optional(),
   scopes: z
     .array(z.string({ error: 'must hold scope names as text' }).min(1), { error: 'must be a list of scope names such as ["company.all"]' })

@@ -13,8 +13,21 @@ export function parseTimestamp(text: string): Micros {
   const m = ISO_PATTERN.exec(text.trim());
   if (!m) throw new RangeError(`not an ISO-8601 timestamp with offset: ${JSON.stringify(text)}`);
   const [, y, mo, d, h, mi, s = '0', fraction = '', zone = 'Z'] = m;
-  const seconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) / 1000;
-  if (Number.isNaN(seconds)) throw new RangeError(`not a valid date: ${JSON.stringify(text)}`);
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  // Date.UTC rolls impossible values over (30 February becomes 2 March): refuse them instead.
+  const check = new Date(ms);
+  if (
+    Number.isNaN(ms) ||
+    check.getUTCFullYear() !== Number(y) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCHours() !== Number(h) ||
+    check.getUTCMinutes() !== Number(mi) ||
+    check.getUTCSeconds() !== Number(s)
+  ) {
+    throw new RangeError(`not a valid date: ${JSON.stringify(text)}`);
+  }
+  const seconds = ms / 1000;
   const micros = Number((fraction + '000000').slice(0, 6));
   let offsetSeconds = 0;
   if (zone.toUpperCase() !== 'Z') {

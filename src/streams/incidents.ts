@@ -53,7 +53,12 @@ export interface IncidentsState {
 }
 
 /** Reads the stream's saved state, refusing values that would silently skip or re-read everything. */
-export function parseIncidentsState(raw: StreamState | undefined): { cursor?: Micros; updatedUntil?: Micros } {
+export interface SavedPosition {
+  cursor?: Micros;
+  updatedUntil?: Micros;
+}
+
+export function parseIncidentsState(raw: StreamState | undefined): SavedPosition {
   if (!raw) return {};
   const read = (key: keyof IncidentsState): Micros | undefined => {
     const value = raw[key];
@@ -83,9 +88,10 @@ export class IncidentsStream {
     private readonly checkpointer: StreamCheckpointer,
   ) {}
 
-  async read(syncMode: SyncMode, inputState: StreamState | undefined): Promise<void> {
+  /** Reads the stream; `saved` (from parseIncidentsState) is ignored by a full refresh. */
+  async read(syncMode: SyncMode, savedPosition: SavedPosition): Promise<void> {
     const syncStart = nowMicros();
-    const saved = syncMode === 'incremental' ? parseIncidentsState(inputState) : {};
+    const saved = syncMode === 'incremental' ? savedPosition : {};
     const lookback = this.settings.lookbackMinutes * 60_000_000;
     this.cursor = saved.cursor;
     if (saved.cursor !== undefined) this.state.first_reported_date = formatTimestamp(saved.cursor);

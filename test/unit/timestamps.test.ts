@@ -31,3 +31,10 @@ describe('microsecond timestamps', () => {
     expect(() => parseTimestamp('2025-03-18T13:45:30.635993 00:00')).toThrow(RangeError);
   });
 });
+
+test('impossible calendar values are refused, not rolled over into the next month', () => {
+  for (const bad of ['2025-02-30T00:00:00Z', '2025-04-31T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T23:60:00Z', '2025-13-01T00:00:00Z']) {
+    expect(() => parseTimestamp(bad)).toThrow(RangeError);
+  }
+  expect(formatTimestamp(parseTimestamp('2024-02-29T23:59:59.999999Z'))).toBe('2024-02-29T23:59:59.999999Z');
+});
