@@ -55,5 +55,3 @@ export function nowMicros(): Micros {
   return Date.now() * 1000;
 }
 
-/** Largest representable instant the API's ISO format can carry; far-future states clamp nothing. */
-export const MAX_MICROS: Micros = parseTimestamp('9999-12-31T23:59:59.999999Z');

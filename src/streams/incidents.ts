@@ -75,8 +75,10 @@ export function parseIncidentsState(raw: StreamState | undefined): SavedPosition
 
 export class IncidentsStream {
   readonly descriptor: StreamDescriptor = { name: INCIDENTS_STREAM };
-  private readonly state: IncidentsState = {};
+  /** Latest first report of a completed slice: where the next sync starts (inclusive). */
   private cursor: Micros | undefined;
+  /** End of the last completed updates window. */
+  private updatedUntil: Micros | undefined;
   private estimate = 0;
   recordsEmitted = 0;
   detailsUnavailable = 0;
@@ -88,14 +90,13 @@ export class IncidentsStream {
     private readonly checkpointer: StreamCheckpointer,
   ) {}
 
-  /** Reads the stream; `saved` (from parseIncidentsState) is ignored by a full refresh. */
+  /** Reads the stream; `savedPosition` (from parseIncidentsState) is ignored by a full refresh. */
   async read(syncMode: SyncMode, savedPosition: SavedPosition): Promise<void> {
     const syncStart = nowMicros();
     const saved = syncMode === 'incremental' ? savedPosition : {};
     const lookback = this.settings.lookbackMinutes * 60_000_000;
     this.cursor = saved.cursor;
-    if (saved.cursor !== undefined) this.state.first_reported_date = formatTimestamp(saved.cursor);
-    if (saved.updatedUntil !== undefined) this.state.updated_until = formatTimestamp(saved.updatedUntil);
+    this.updatedUntil = saved.updatedUntil;
 
     // Never earlier than start_date; a far-future cursor stays in the future (and reads nothing).
     const createdFrom = saved.cursor === undefined ? this.settings.startDate : Math.max(this.settings.startDate, saved.cursor - lookback);
@@ -105,50 +106,35 @@ export class IncidentsStream {
       await this.out.info(
         `Re-reading incidents updated from ${formatTimestamp(updatedFrom)} and first reported before ${formatTimestamp(createdFrom)}, then new incidents from ${formatTimestamp(createdFrom)}.`,
       );
-      await this.readUpdated(updatedFrom, syncStart, createdFrom);
+      for await (const slice of this.slices('last_update', updatedFrom, syncStart)) {
+        // Incidents first reported inside this sync's created window are read by the created pass.
+        await this.emitSlice(slice, (created) => created < createdFrom);
+        this.updatedUntil = Math.max(slice.end, this.updatedUntil ?? 0);
+        await this.checkpointer.checkpoint(this.snapshot());
+      }
     } else {
       await this.out.info(`Reading incidents first reported from ${formatTimestamp(createdFrom)} to ${formatTimestamp(syncStart)}.`);
     }
     // Everything updated before this sync started is now reflected, or will be by the created pass.
-    this.state.updated_until = formatTimestamp(Math.max(syncStart, saved.updatedUntil ?? 0));
-    await this.readCreated(createdFrom, syncStart);
+    this.updatedUntil = Math.max(syncStart, this.updatedUntil ?? 0);
+
+    for await (const slice of this.slices('created', createdFrom, syncStart)) {
+      const latest = await this.emitSlice(slice, () => true);
+      if (latest !== undefined && (this.cursor === undefined || latest > this.cursor)) this.cursor = latest;
+      await this.checkpointer.checkpoint(this.snapshot());
+    }
     await this.checkpointer.checkpoint(this.snapshot());
   }
 
-  private async readUpdated(from: Micros, to: Micros, createdBefore: Micros): Promise<void> {
-    const slices = listSlices(this.client, {
-      filter: 'last_update',
-      start: from,
-      end: to,
+  private slices(filter: 'created' | 'last_update', start: Micros, end: Micros): AsyncGenerator<ListSlice> {
+    return listSlices(this.client, {
+      filter,
+      start,
+      end,
       maxPerSlice: this.settings.recordsPerCheckpoint,
       onWindowTotal: (total) => this.addEstimate(total),
       onWarning: (message) => this.out.warn(message),
     });
-    for await (const slice of slices) {
-      // Incidents first reported inside this sync's created window are read by the created pass.
-      await this.emitSlice(slice, (created) => created < createdBefore);
-      this.state.updated_until = formatTimestamp(Math.max(slice.end, this.state.updated_until ? parseTimestamp(this.state.updated_until) : 0));
-      await this.checkpointer.checkpoint(this.snapshot());
-    }
-  }
-
-  private async readCreated(from: Micros, to: Micros): Promise<void> {
-    const slices = listSlices(this.client, {
-      filter: 'created',
-      start: from,
-      end: to,
-      maxPerSlice: this.settings.recordsPerCheckpoint,
-      onWindowTotal: (total) => this.addEstimate(total),
-      onWarning: (message) => this.out.warn(message),
-    });
-    for await (const slice of slices) {
-      const latest = await this.emitSlice(slice, () => true);
-      if (latest !== undefined && (this.cursor === undefined || latest > this.cursor)) {
-        this.cursor = latest;
-        this.state.first_reported_date = formatTimestamp(latest);
-      }
-      await this.checkpointer.checkpoint(this.snapshot());
-    }
   }
 
   /** Fetches details for the slice's incidents and emits them; returns the latest first report among them. */
@@ -182,7 +168,10 @@ export class IncidentsStream {
   }
 
   private snapshot(): StreamState {
-    return { ...this.state };
+    const state: IncidentsState = {};
+    if (this.cursor !== undefined) state.first_reported_date = formatTimestamp(this.cursor);
+    if (this.updatedUntil !== undefined) state.updated_until = formatTimestamp(this.updatedUntil);
+    return { ...state };
   }
 }
 
