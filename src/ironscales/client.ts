@@ -8,6 +8,7 @@
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AirbyteTracedError, configError, transientError } from '../airbyte/errors.js';
+import { HttpTransport, TransportError } from './http.js';
 import { RateLimiter } from './rate-limiter.js';
 import { formatQueryTimestamp, type Micros } from './timestamps.js';
 
@@ -71,9 +72,10 @@ class RetryableError extends Error {
 
 interface RawResponse {
   status: number;
-  headers: Headers;
+  retryAfter: string | undefined;
   body: unknown;
-  text: string;
+  /** The start of the raw body, for error messages. */
+  snippet: string;
 }
 
 /** Default wait when a 429 names no time: IRONSCALES' own message says 60 seconds. */
@@ -83,11 +85,14 @@ const DEFAULT_THROTTLE_WAIT_MS = 60_000;
  * call waits out a long 429, so a few refreshes are allowed before "refused" is believed.
  */
 const MAX_TOKEN_REFRESHES_PER_CALL = 3;
+/** Open connections at most; more than the stream's concurrent calls, so none waits for a socket. */
+const MAX_CONNECTIONS = 32;
 /** During long waits, say so at least this often, so the platform's logs never go silent. */
 const WAIT_LOG_INTERVAL_MS = 60_000;
 
 export class IronscalesClient {
   private readonly limiter: RateLimiter;
+  private readonly http: HttpTransport;
   private token: string | undefined;
   private tokenRequest: Promise<string> | undefined;
   /** Calls made, by kind — for logs and tests. */
@@ -98,6 +103,7 @@ export class IronscalesClient {
     private readonly events: ClientEvents = {},
   ) {
     this.limiter = new RateLimiter(options.requestsPerMinute);
+    this.http = new HttpTransport(options.baseUrl, MAX_CONNECTIONS);
   }
 
   private get apiRoot(): string {
@@ -124,7 +130,7 @@ export class IronscalesClient {
     const detail = errorText(res.body);
     if (res.status === 200) {
       const jwt = (res.body as { jwt?: unknown } | undefined)?.jwt;
-      if (typeof jwt !== 'string' || jwt === '') throw new AirbyteTracedError('IRONSCALES answered the token request without a token.', 'system_error', res.text.slice(0, 200));
+      if (typeof jwt !== 'string' || jwt === '') throw new AirbyteTracedError('IRONSCALES answered the token request without a token.', 'system_error', res.snippet.slice(0, 200));
       this.events.onToken?.(jwt);
       this.token = jwt;
       return jwt;
@@ -166,7 +172,7 @@ export class IronscalesClient {
     const res = await this.authorized(`${this.apiRoot}/incident/${this.options.companyId}/details/${incidentId}`, 'details');
     if (res.status === 200) {
       if (typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) {
-        throw new AirbyteTracedError(`IRONSCALES returned details for incident ${incidentId} that are not a JSON object.`, 'system_error', res.text.slice(0, 200));
+        throw new AirbyteTracedError(`IRONSCALES returned details for incident ${incidentId} that are not a JSON object.`, 'system_error', res.snippet.slice(0, 200));
       }
       return { found: true, details: res.body as Record<string, unknown> };
     }
@@ -272,32 +278,27 @@ export class IronscalesClient {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'source-ironscales (Airbyte connector)' };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    let text: string;
+    let response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-      });
-      text = await response.text();
+      response = await this.http.request(method, url, headers, body === undefined ? undefined : JSON.stringify(body), this.options.requestTimeoutMs);
     } catch (err) {
-      throw new RetryableError(describeNetworkError(err, this.options.requestTimeoutMs));
+      if (err instanceof TransportError) throw new RetryableError(err.message);
+      throw err;
     }
+    const { status, text, contentType, retryAfter } = response;
     let parsed: unknown;
-    const looksJson = (response.headers.get('content-type') ?? '').includes('json');
-    if (text !== '' && looksJson) {
+    if (text !== '' && contentType.includes('json')) {
       try {
         parsed = JSON.parse(text);
       } catch {
         // A 200 whose JSON is cut short is a broken transfer, not an answer.
-        if (response.status < 400) throw new RetryableError(`HTTP ${response.status} with an incomplete JSON body (${text.length} bytes)`, response.status);
+        if (status < 400) throw new RetryableError(`HTTP ${status} with an incomplete JSON body (${text.length} bytes)`, status);
       }
-    } else if (response.status === 200) {
-      throw new RetryableError(`HTTP 200 without a JSON body (content-type ${response.headers.get('content-type') ?? 'none'})`, 200);
+    } else if (status === 200) {
+      throw new RetryableError(`HTTP 200 without a JSON body (content-type ${contentType || 'none'})`, 200);
     }
-    return { status: response.status, headers: response.headers, body: parsed, text };
+    // Only a snippet of the raw text is kept (for error messages): records are held parsed, once.
+    return { status, retryAfter, body: parsed, snippet: text.slice(0, 300) };
   }
 }
 
@@ -316,14 +317,14 @@ function parseListPage(body: unknown): IncidentListPage {
 
 /** Retry-After (seconds or HTTP date), else DRF's "Expected available in N seconds.", else 60 s. */
 function throttleWait(res: RawResponse): number {
-  const header = res.headers.get('retry-after');
+  const header = res.retryAfter;
   if (header) {
     const seconds = Number(header);
     if (Number.isFinite(seconds) && seconds >= 0) return Math.max(seconds * 1000, 100);
     const date = Date.parse(header);
     if (!Number.isNaN(date)) return Math.max(date - Date.now(), 100);
   }
-  const m = /available in (\d+(?:\.\d+)?) seconds?/i.exec(errorText(res.body) || res.text);
+  const m = /available in (\d+(?:\.\d+)?) seconds?/i.exec(errorText(res.body) || res.snippet);
   if (m) return Math.max(Number(m[1]) * 1000, 100);
   return DEFAULT_THROTTLE_WAIT_MS;
 }
@@ -347,13 +348,6 @@ function unexpectedStatus(what: string, res: RawResponse): AirbyteTracedError {
   return new AirbyteTracedError(
     `IRONSCALES answered ${what} with HTTP ${res.status}${summarize(res)}. This is unexpected; please report it with the connector logs.`,
     'system_error',
-    res.text.slice(0, 300),
+    res.snippet,
   );
-}
-
-function describeNetworkError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return `network error: ${e?.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
 }
