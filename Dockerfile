@@ -38,5 +38,7 @@ LABEL io.airbyte.name="airbyte/source-ironscales" \
 
 # The platform ignores ENTRYPOINT and runs  sh -c 'eval "$AIRBYTE_ENTRYPOINT <command>"'
 # from another directory, so both name the same absolute paths.
-ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node /app/dist/main.js"
-ENTRYPOINT ["/usr/local/bin/node", "/app/dist/main.js"]
+# --max-semi-space-size=4 keeps V8's young generation at 8 MB instead of 32 MB: with 30 KB
+# incidents streaming through, peak RSS drops by ~40 MB at the same throughput (bench/README.md).
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-semi-space-size=4 /app/dist/main.js"
+ENTRYPOINT ["/usr/local/bin/node", "--max-semi-space-size=4", "/app/dist/main.js"]

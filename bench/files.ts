@@ -1,0 +1,89 @@
+/** Paths, and the config / catalog / state files handed to the connector (through real files, as Airbyte does). */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Simulator } from '../simulator/index.js';
+
+/** build/bench/files.js → the repository root. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BENCH_DIR = join(REPO_ROOT, 'bench');
+
+export const STREAM = 'ironscales_incidents';
+
+export interface ConnectorSettings {
+  requestsPerMinute: number;
+  startDate: string;
+  recordsPerCheckpoint?: number;
+}
+
+export function configFor(sim: Simulator, settings: ConnectorSettings): Record<string, unknown> {
+  return {
+    host: sim.url,
+    company_id: sim.companyId,
+    api_key: sim.apiKey,
+    start_date: settings.startDate,
+    requests_per_minute: settings.requestsPerMinute,
+    ...(settings.recordsPerCheckpoint === undefined ? {} : { records_per_checkpoint: settings.recordsPerCheckpoint }),
+  };
+}
+
+export function catalogFor(syncMode: 'incremental' | 'full_refresh'): Record<string, unknown> {
+  return {
+    streams: [
+      {
+        stream: {
+          name: STREAM,
+          json_schema: { type: 'object', properties: {} },
+          supported_sync_modes: ['full_refresh', 'incremental'],
+          source_defined_cursor: true,
+          default_cursor_field: ['first_reported_date'],
+          source_defined_primary_key: [['incident_id']],
+        },
+        sync_mode: syncMode,
+        destination_sync_mode: syncMode === 'incremental' ? 'append_dedup' : 'overwrite',
+        cursor_field: ['first_reported_date'],
+        primary_key: [['incident_id']],
+      },
+    ],
+  };
+}
+
+/** Airbyte's per-stream state array for the incidents stream. */
+export function stateFor(streamState: Record<string, unknown>): unknown[] {
+  return [{ type: 'STREAM', stream: { stream_descriptor: { name: STREAM }, stream_state: streamState } }];
+}
+
+/** A scratch directory for the JSON files of one benchmark invocation. */
+export class Scratch {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ironscales-bench-'));
+  private counter = 0;
+
+  write(name: string, value: unknown): string {
+    const path = join(this.dir, `${++this.counter}-${name}`);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The connector's start_date format: YYYY-MM-DDTHH:mm:ssZ. */
+export function startDate(msAgo: number): string {
+  return new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Six fraction digits, the way the connector writes its cursor (2023-07-04T09:29:29.317504Z). */
+export function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = String(((us % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
+  return `${new Date(ms).toISOString().slice(0, 19)}.${micros}Z`;
+}
+
+export function parseIsoMicros(text: string): number {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/.exec(text);
+  if (!m || m[1] === undefined) throw new Error(`unexpected timestamp ${text}`);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? '').padEnd(6, '0'));
+}
