@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { api, getToken, listAll, toUs } from './helpers.js';
+import { REPO_ROOT } from '../helpers/connector.js';
 
 const DETAIL_FIELDS = [
   'company_id', 'company_name', 'incident_id', 'classification', 'first_reported_by', 'first_reported_date',
@@ -16,7 +17,8 @@ const DETAIL_FIELDS = [
 ];
 const RANGE = { from: '2025-10-01T00:00:00Z', to: '2025-10-31T00:00:00Z' };
 const FIXTURE = join(process.cwd(), 'test/simulator/fixtures/example-incident.json');
-const SHARED_SEED = '/work/shared/seed/example-incident.json';
+// The seed lives in ../shared beside the repository when it is present.
+const SHARED_SEED = join(REPO_ROOT, '..', 'shared', 'seed', 'example-incident.json');
 
 type Details = Record<string, any>;
 
