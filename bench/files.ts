@@ -1,5 +1,5 @@
 /** Paths, and the config / catalog / state files handed to the connector (through real files, as Airbyte does). */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,25 +28,9 @@ export function configFor(sim: Simulator, settings: ConnectorSettings): Record<s
   };
 }
 
-export function catalogFor(syncMode: 'incremental' | 'full_refresh'): Record<string, unknown> {
-  return {
-    streams: [
-      {
-        stream: {
-          name: STREAM,
-          json_schema: { type: 'object', properties: {} },
-          supported_sync_modes: ['full_refresh', 'incremental'],
-          source_defined_cursor: true,
-          default_cursor_field: ['first_reported_date'],
-          source_defined_primary_key: [['incident_id']],
-        },
-        sync_mode: syncMode,
-        destination_sync_mode: syncMode === 'incremental' ? 'append_dedup' : 'overwrite',
-        cursor_field: ['first_reported_date'],
-        primary_key: [['incident_id']],
-      },
-    ],
-  };
+/** The configured catalog Airbyte would pass: integration_tests/configured_catalog.json (incremental, append_dedup). */
+export function incrementalCatalog(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'integration_tests', 'configured_catalog.json'), 'utf8'));
 }
 
 /** Airbyte's per-stream state array for the incidents stream. */

@@ -4,7 +4,7 @@
  */
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/index.js';
 import {
-  catalogFor, configFor, isoMicros, parseIsoMicros, startDate, stateFor, type ConnectorSettings, type Scratch,
+  incrementalCatalog, configFor, isoMicros, parseIsoMicros, startDate, stateFor, type ConnectorSettings, type Scratch,
 } from './files.js';
 import { nextState, runConnector, type ConnectorRun } from './measure.js';
 import { readFileSync } from 'node:fs';
@@ -108,7 +108,7 @@ interface Measured {
 
 async function measure(ctx: BenchContext, sim: Simulator, options: MeasureOptions): Promise<Measured> {
   const configPath = ctx.scratch.write('config.json', configFor(sim, options.settings));
-  const catalogPath = ctx.scratch.write('catalog.json', catalogFor('incremental'));
+  const catalogPath = ctx.scratch.write('catalog.json', incrementalCatalog());
   const statePath = options.state === undefined ? undefined : ctx.scratch.write('state.json', options.state);
   sim.resetStats();
   const benchCpuBefore = process.cpuUsage();

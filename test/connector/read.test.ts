@@ -3,22 +3,9 @@
  * connector running as its own process.
  */
 import { startSimulator, type Simulator } from '../../simulator/index.js';
-import { catalogFor, errorTraces, runConnector, stateFrom, streamStatuses, type RunResult } from '../helpers/connector.js';
+import { catalogFor, configFor, errorTraces, runConnector, stateFrom, streamStatuses, type RunResult } from '../helpers/connector.js';
 
 let sim: Simulator;
-
-function configFor(s: Simulator, extra: Record<string, unknown> = {}) {
-  return {
-    host: s.url,
-    company_id: s.companyId,
-    api_key: s.apiKey,
-    start_date: '2020-01-01T00:00:00Z',
-    requests_per_minute: 60000,
-    request_timeout_seconds: 5,
-    max_retry_seconds: 20,
-    ...extra,
-  };
-}
 
 function ids(result: RunResult): number[] {
   return result.records.map((r) => r.record.data.incident_id as number);

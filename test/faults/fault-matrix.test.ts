@@ -7,7 +7,7 @@
  * to resume. Every run also passes the protocol checks of runChecked().
  */
 import { startSimulator, type Fault, type Simulator, type SimulatorOptions } from '../../simulator/index.js';
-import { catalogFor, errorTraces, stateFrom, streamStatuses, type RunResult } from '../helpers/connector.js';
+import { catalogFor, configFor as simulatorConfig, errorTraces, stateFrom, streamStatuses, type RunResult } from '../helpers/connector.js';
 import { recordIds, runChecked } from '../helpers/acceptance-protocol.js';
 import { committed, drainFaults, missingIds, pickPoints, runDuring, waitUntil } from '../helpers/faults-harness.js';
 
@@ -33,17 +33,7 @@ afterAll(() => {
 });
 
 function configFor(s: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    host: s.url,
-    company_id: s.companyId,
-    api_key: s.apiKey,
-    start_date: '2020-01-01T00:00:00Z',
-    requests_per_minute: 60000,
-    records_per_checkpoint: 25,
-    request_timeout_seconds: 5,
-    max_retry_seconds: 30,
-    ...extra,
-  };
+  return simulatorConfig(s, { records_per_checkpoint: 25, max_retry_seconds: 30, ...extra });
 }
 
 const injectAll = (s: Simulator, faults: Fault[]) => faults.forEach((f) => s.inject(f));

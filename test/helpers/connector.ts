@@ -3,7 +3,7 @@
  * does, and parses what it prints. Config, catalog and state go through real files.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -100,25 +100,28 @@ export function runConnector(command: string, options: RunOptions = {}): Promise
   });
 }
 
-export function catalogFor(syncMode: 'full_refresh' | 'incremental' = 'incremental'): unknown {
+/** A config for the simulator `sim`: fast (no client-side limit to speak of), short timeouts; `extra` overrides. */
+export function configFor(sim: { url: string; companyId: number; apiKey: string }, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    streams: [
-      {
-        stream: {
-          name: 'ironscales_incidents',
-          json_schema: { type: 'object', properties: {} },
-          supported_sync_modes: ['full_refresh', 'incremental'],
-          source_defined_cursor: true,
-          default_cursor_field: ['first_reported_date'],
-          source_defined_primary_key: [['incident_id']],
-        },
-        sync_mode: syncMode,
-        destination_sync_mode: syncMode === 'incremental' ? 'append_dedup' : 'overwrite',
-        cursor_field: ['first_reported_date'],
-        primary_key: [['incident_id']],
-      },
-    ],
+    host: sim.url,
+    company_id: sim.companyId,
+    api_key: sim.apiKey,
+    start_date: '2020-01-01T00:00:00Z',
+    requests_per_minute: 60000,
+    request_timeout_seconds: 5,
+    max_retry_seconds: 20,
+    ...extra,
   };
+}
+
+/** integration_tests/configured_catalog.json (what Airbyte would pass), in the sync mode asked for. */
+export function catalogFor(syncMode: 'full_refresh' | 'incremental' = 'incremental'): unknown {
+  const catalog = JSON.parse(readFileSync(join(REPO_ROOT, 'integration_tests', 'configured_catalog.json'), 'utf8'));
+  for (const s of catalog.streams) {
+    s.sync_mode = syncMode;
+    s.destination_sync_mode = syncMode === 'incremental' ? 'append_dedup' : 'overwrite';
+  }
+  return catalog;
 }
 
 /** The state array Airbyte would pass to the next sync, from the last STATE of a run. */
