@@ -44,50 +44,51 @@ export class IronscalesSource implements Source<Config> {
   }
 
   async read(config: Config, catalog: ConfiguredAirbyteCatalog, state: Map<string, StreamState>, out: MessageWriter): Promise<void> {
-    for (const configured of catalog.streams) {
-      if (configured.stream.name !== INCIDENTS_STREAM) {
-        throw configError(
-          `The configured catalog asks for stream "${configured.stream.name}", which this connector does not offer (it offers ${INCIDENTS_STREAM}). Refresh the source schema in Airbyte.`,
-        );
-      }
+    const unknown = catalog.streams.find((s) => s.stream.name !== INCIDENTS_STREAM);
+    if (unknown) {
+      throw configError(
+        `The configured catalog asks for stream "${unknown.stream.name}", which this connector does not offer (it offers ${INCIDENTS_STREAM}). Refresh the source schema in Airbyte.`,
+      );
+    }
+    const configured = catalog.streams[0];
+    if (!configured) {
+      await out.info('The configured catalog selects no stream: nothing to read.');
+      return;
     }
     // A broken state is the user's to fix: say so before any API call.
     const saved = parseIncidentsState(state.get(INCIDENTS_STREAM));
-    for (const configured of catalog.streams) {
-      const checkpointer = new StreamCheckpointer(out, { name: INCIDENTS_STREAM });
-      const client = this.client(config, out);
-      const stream = new IncidentsStream(
-        client,
-        {
-          companyId: config.companyId,
-          startDate: parseTimestamp(config.startDate),
-          lookbackMinutes: config.lookbackMinutes,
-          recordsPerCheckpoint: config.recordsPerCheckpoint,
-        },
-        out,
-        checkpointer,
-      );
-      await out.streamStatus(stream.descriptor, 'STARTED');
-      try {
-        await client.authenticate();
-        await out.streamStatus(stream.descriptor, 'RUNNING');
-        await stream.read(configured.sync_mode, saved);
-      } catch (err) {
-        await out.streamStatus(stream.descriptor, 'INCOMPLETE');
-        if (err instanceof AirbyteTracedError) throw err;
-        throw new AirbyteTracedError(
-          `Reading ${INCIDENTS_STREAM} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
-          'system_error',
-          undefined,
-          { cause: err },
-        );
-      }
-      await out.streamStatus(stream.descriptor, 'COMPLETE');
-      await out.info(
-        `${INCIDENTS_STREAM}: ${stream.recordsEmitted} records (${stream.detailsUnavailable} built from list entries), ` +
-          `${client.calls.token} token + ${client.calls.list} list + ${client.calls.details} details calls.`,
+    const client = this.client(config, out);
+    const stream = new IncidentsStream(
+      client,
+      {
+        companyId: config.companyId,
+        startDate: parseTimestamp(config.startDate),
+        lookbackMinutes: config.lookbackMinutes,
+        recordsPerCheckpoint: config.recordsPerCheckpoint,
+      },
+      out,
+      new StreamCheckpointer(out, { name: INCIDENTS_STREAM }),
+    );
+    await out.streamStatus(stream.descriptor, 'STARTED');
+    try {
+      await client.authenticate();
+      await out.streamStatus(stream.descriptor, 'RUNNING');
+      await stream.read(configured.sync_mode, saved);
+    } catch (err) {
+      await out.streamStatus(stream.descriptor, 'INCOMPLETE');
+      if (err instanceof AirbyteTracedError) throw err;
+      throw new AirbyteTracedError(
+        `Reading ${INCIDENTS_STREAM} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
+        'system_error',
+        err instanceof Error ? err.stack : undefined,
+        { cause: err },
       );
     }
+    await out.streamStatus(stream.descriptor, 'COMPLETE');
+    await out.info(
+      `${INCIDENTS_STREAM}: ${stream.recordsEmitted} records (${stream.detailsUnavailable} built from list entries), ` +
+        `${client.calls.token} token + ${client.calls.list} list + ${client.calls.details} details calls.`,
+    );
   }
 
   private client(config: Config, out: MessageWriter): IronscalesClient {

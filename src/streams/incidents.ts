@@ -52,12 +52,13 @@ export interface IncidentsState {
   updated_until?: string;
 }
 
-/** Reads the stream's saved state, refusing values that would silently skip or re-read everything. */
+/** Where the previous sync stopped, in microseconds. */
 export interface SavedPosition {
   cursor?: Micros;
   updatedUntil?: Micros;
 }
 
+/** Reads the stream's saved state, refusing values that would silently skip or re-read everything. */
 export function parseIncidentsState(raw: StreamState | undefined): SavedPosition {
   if (!raw) return {};
   const read = (key: keyof IncidentsState): Micros | undefined => {
@@ -171,7 +172,7 @@ export class IncidentsStream {
     const state: IncidentsState = {};
     if (this.cursor !== undefined) state.first_reported_date = formatTimestamp(this.cursor);
     if (this.updatedUntil !== undefined) state.updated_until = formatTimestamp(this.updatedUntil);
-    return { ...state };
+    return { ...state }; // IncidentsState → the protocol's open record type
   }
 }
 
