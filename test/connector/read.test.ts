@@ -133,6 +133,20 @@ describe('read', () => {
     expect(stats.requests.details).toBe(second.records.length);
   });
 
+  test('lookback_minutes re-reads a window before the cursor and catches an incident that showed up late', async () => {
+    sim = await startSimulator({ seed: 24, incidents: 0, rateLimit: null });
+    const [early, last] = sim.addIncidents([{ first_reported_date: '2025-08-01T09:00:00.000000Z' }, { first_reported_date: '2025-08-01T10:00:00.000000Z' }]);
+    const first = await runConnector('read', { config: configFor(sim), catalog: catalogFor() });
+    expect(new Set(ids(first))).toEqual(new Set([early, last]));
+    // Reported 30 s before the cursor, but visible in the API only now.
+    const [late] = sim.addIncidents([{ first_reported_date: '2025-08-01T09:59:30.000000Z' }]);
+    const without = await runConnector('read', { config: configFor(sim), catalog: catalogFor(), state: stateFrom(first) });
+    expect(ids(without)).not.toContain(late);
+    const withLookback = await runConnector('read', { config: configFor(sim, { lookback_minutes: 1 }), catalog: catalogFor(), state: stateFrom(first) });
+    expect(withLookback.code).toBe(0);
+    expect(new Set(ids(withLookback))).toEqual(new Set([late, last]));
+  });
+
   test('an idle incremental sync costs at most 4 requests', async () => {
     sim = await startSimulator({ seed: 16, incidents: 80, rateLimit: null });
     const first = await runConnector('read', { config: configFor(sim), catalog: catalogFor() });
