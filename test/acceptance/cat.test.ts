@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
-import { errorTraces, REPO_ROOT, streamStatuses, type Message, type RunResult } from '../helpers/connector.js';
+import { configFor as simulatorConfig, errorTraces, REPO_ROOT, streamStatuses, type Message, type RunResult } from '../helpers/connector.js';
 import { conformance, newAjv, PROTOCOL_SCHEMA_PATH, PROTOCOL_SCHEMA_PRESENT, recordIds, runChecked } from '../helpers/acceptance-protocol.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -124,17 +124,7 @@ let goneIds: number[] = [];
 let discovered: Json;
 
 function configFor(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    host: sim.url,
-    company_id: sim.companyId,
-    api_key: sim.apiKey,
-    start_date: '2020-01-01T00:00:00Z',
-    requests_per_minute: 60000,
-    records_per_checkpoint: 20,
-    request_timeout_seconds: 10,
-    max_retry_seconds: 20,
-    ...extra,
-  };
+  return simulatorConfig(sim, { records_per_checkpoint: 20, request_timeout_seconds: 10, ...extra });
 }
 
 /** A configured catalog built from the discovered one, as the platform does. */
