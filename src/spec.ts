@@ -194,12 +194,21 @@ export function resolveBaseUrl(host: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-const wholeNumber = (min: number, max: number) =>
-  z
+type IntegerSetting = 'requests_per_minute' | 'lookback_minutes' | 'records_per_checkpoint' | 'request_timeout_seconds' | 'max_retry_seconds';
+
+/** An optional whole-number setting, validated against the bounds its spec entry declares. */
+const wholeNumber = (name: IntegerSetting) => {
+  const { minimum, maximum } = connectionSpecification.properties[name];
+  return z
     .number({ error: 'must be a whole number' })
     .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+    .min(minimum, { error: `must be at least ${minimum}` })
+    .max(maximum, { error: `must be at most ${maximum}` })
+    .optional();
+};
+
+/** The value of an optional whole-number setting, or the default its spec entry declares. */
+const orDefault = (name: IntegerSetting, value: number | undefined): number => value ?? connectionSpecification.properties[name].default;
 
 const rawConfigSchema = z.object({
   host: z.string({ error: "must be a text value such as 'appapi.ironscales.com'" }),
@@ -218,11 +227,11 @@ const rawConfigSchema = z.object({
     .array(z.string({ error: 'must hold scope names as text' }).min(1), { error: 'must be a list of scope names such as ["company.all"]' })
     .min(1, { error: 'must name at least one scope, such as company.all' })
     .optional(),
-  requests_per_minute: wholeNumber(1, MAX_REQUESTS_PER_MINUTE).optional(),
-  lookback_minutes: wholeNumber(0, 10080).optional(),
-  records_per_checkpoint: wholeNumber(10, 10000).optional(),
-  request_timeout_seconds: wholeNumber(1, 600).optional(),
-  max_retry_seconds: wholeNumber(1, 10800).optional(),
+  requests_per_minute: wholeNumber('requests_per_minute'),
+  lookback_minutes: wholeNumber('lookback_minutes'),
+  records_per_checkpoint: wholeNumber('records_per_checkpoint'),
+  request_timeout_seconds: wholeNumber('request_timeout_seconds'),
+  max_retry_seconds: wholeNumber('max_retry_seconds'),
 });
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
@@ -259,10 +268,10 @@ export function parseConfig(raw: unknown, now: Date = new Date()): Config {
     apiKey: c.api_key,
     startDate,
     scopes: c.scopes ?? ['company.all'],
-    requestsPerMinute: c.requests_per_minute ?? DEFAULT_REQUESTS_PER_MINUTE,
-    lookbackMinutes: c.lookback_minutes ?? 0,
-    recordsPerCheckpoint: c.records_per_checkpoint ?? DEFAULT_RECORDS_PER_CHECKPOINT,
-    requestTimeoutMs: (c.request_timeout_seconds ?? 60) * 1000,
-    maxRetryMs: (c.max_retry_seconds ?? 1800) * 1000,
+    requestsPerMinute: orDefault('requests_per_minute', c.requests_per_minute),
+    lookbackMinutes: orDefault('lookback_minutes', c.lookback_minutes),
+    recordsPerCheckpoint: orDefault('records_per_checkpoint', c.records_per_checkpoint),
+    requestTimeoutMs: orDefault('request_timeout_seconds', c.request_timeout_seconds) * 1000,
+    maxRetryMs: orDefault('max_retry_seconds', c.max_retry_seconds) * 1000,
   };
 }

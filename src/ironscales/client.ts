@@ -25,7 +25,7 @@ export interface ClientOptions {
 export interface ClientEvents {
   /** A 429 made every caller wait `waitMs` (the server's Retry-After). */
   onRateLimited?(waitMs: number, quotaResetEpochMs: number): void | Promise<void>;
-  /** A request failed and will be retried after `delayMs`. */
+  /** A request failed and will be retried (with exponential backoff). */
   onRetry?(reason: string, attempt: number): void | Promise<void>;
   /** A new token was issued (the value is registered as a secret before anything can print it). */
   onToken?(jwt: string): void;

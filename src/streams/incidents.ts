@@ -172,7 +172,7 @@ export class IncidentsStream {
     const state: IncidentsState = {};
     if (this.cursor !== undefined) state.first_reported_date = formatTimestamp(this.cursor);
     if (this.updatedUntil !== undefined) state.updated_until = formatTimestamp(this.updatedUntil);
-    return { ...state }; // IncidentsState → the protocol's open record type
+    return { ...state };
   }
 }
 
