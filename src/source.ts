@@ -3,12 +3,15 @@
  * commands. Protocol mechanics live in src/airbyte, API mechanics in src/ironscales.
  */
 import { AirbyteTracedError, configError } from './airbyte/errors.js';
+import { secretsFromSpec } from './airbyte/secrets.js';
+import { toAirbyteError } from './failures.js';
+import { IronscalesApiError } from './ironscales/errors.js';
 import type { MessageWriter } from './airbyte/output.js';
 import type { AirbyteCatalog, ConfiguredAirbyteCatalog, ConnectorSpecification } from './airbyte/protocol.js';
 import type { Source } from './airbyte/runner.js';
 import { StreamCheckpointer, type StreamState } from './airbyte/state.js';
 import { IronscalesClient } from './ironscales/client.js';
-import { nowMicros, parseTimestamp } from './ironscales/timestamps.js';
+import { parseTimestamp } from './ironscales/timestamps.js';
 import { ConfigError, parseConfig, specification, type Config } from './spec.js';
 import { INCIDENTS_STREAM, IncidentsStream, incidentsStream, parseIncidentsState } from './streams/incidents.js';
 
@@ -18,8 +21,7 @@ export class IronscalesSource implements Source<Config> {
   }
 
   secretsIn(rawConfig: unknown): string[] {
-    const key = (rawConfig as { api_key?: unknown } | null)?.api_key;
-    return typeof key === 'string' ? [key, key.trim()] : [];
+    return secretsFromSpec(specification.connectionSpecification, rawConfig);
   }
 
   parseConfig(rawConfig: unknown): Config {
@@ -33,10 +35,16 @@ export class IronscalesSource implements Source<Config> {
 
   /** Gets a token and reads one list item: proves the key, the scopes and the company ID together. */
   async check(config: Config, out: MessageWriter): Promise<void> {
-    const client = this.client(config, out);
-    await client.authenticate();
-    const now = nowMicros();
-    await client.listIncidents({ filter: 'created', start: now - 86_400_000_000, end: now, page: 1, itemsPerPage: 1 });
+    const client = this.client(config, out, true);
+    try {
+      await client.authenticate();
+      const now = client.serverNow();
+      await client.listIncidents({ created: { start: now - 86_400_000_000, end: now }, page: 1, itemsPerPage: 1 });
+    } catch (err) {
+      throw toAirbyteError(err);
+    } finally {
+      client.close();
+    }
   }
 
   async discover(): Promise<AirbyteCatalog> {
@@ -76,13 +84,15 @@ export class IronscalesSource implements Source<Config> {
       await stream.read(configured.sync_mode, saved);
     } catch (err) {
       await out.streamStatus(stream.descriptor, 'INCOMPLETE');
-      if (err instanceof AirbyteTracedError) throw err;
+      if (err instanceof AirbyteTracedError || err instanceof IronscalesApiError) throw toAirbyteError(err);
       throw new AirbyteTracedError(
         `Reading ${INCIDENTS_STREAM} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
         'system_error',
         err instanceof Error ? err.stack : undefined,
         { cause: err },
       );
+    } finally {
+      client.close();
     }
     await out.streamStatus(stream.descriptor, 'COMPLETE');
     await out.info(
@@ -91,9 +101,9 @@ export class IronscalesSource implements Source<Config> {
     );
   }
 
-  private client(config: Config, out: MessageWriter): IronscalesClient {
+  private client(config: Config, out: MessageWriter, failFast = false): IronscalesClient {
     const stream = { name: INCIDENTS_STREAM };
-    return new IronscalesClient(config, {
+    return new IronscalesClient({ ...config, failFast }, {
       onToken: (jwt) => out.secrets.add(jwt),
       onLog: (message) => out.info(message),
       onRetry: (reason, attempt) => out.warn(`${reason}; retry ${attempt} with exponential backoff.`),

@@ -11,11 +11,24 @@ export interface HttpResponse {
   status: number;
   contentType: string;
   retryAfter: string | undefined;
+  /** The server's Date header (whole seconds): what IRONSCALES' clock said when it answered. */
+  date: string | undefined;
   text: string;
 }
 
+/** What went wrong below HTTP, in terms a user can act on. */
+export type TransportFailure = 'dns' | 'refused' | 'timeout' | 'cut_short' | 'network';
+
 /** The exchange did not produce a complete response: refused, reset, cut short or timed out. */
-export class TransportError extends Error {}
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly failure: TransportFailure,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
 
 export class HttpTransport {
   private readonly agent: http.Agent;
@@ -32,25 +45,26 @@ export class HttpTransport {
       const allHeaders = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
       const req = this.module.request(url, { method, headers: allHeaders, agent: this.agent });
       // One deadline for the whole exchange, body included: a server that stalls mid-body is as dead as a silent one.
-      const timer = setTimeout(() => req.destroy(new TransportError(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      const timer = setTimeout(() => req.destroy(new TransportError(`no answer within ${formatSeconds(timeoutMs)}`, 'timeout')), timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
-        reject(err instanceof TransportError ? err : new TransportError(describe(err)));
+        reject(err instanceof TransportError ? err : describe(err));
       };
+      const cutShort = () => fail(new TransportError('connection closed before the response was complete', 'cut_short'));
       req.on('error', fail);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
-        res.on('aborted', () => fail(new TransportError('connection closed before the response was complete')));
+        res.on('aborted', cutShort);
         res.on('end', () => {
           clearTimeout(timer);
-          if (!res.complete) return fail(new TransportError('connection closed before the response was complete'));
-          const retryAfter = res.headers['retry-after'];
+          if (!res.complete) return cutShort();
           resolve({
             status: res.statusCode ?? 0,
             contentType: res.headers['content-type'] ?? '',
-            retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+            retryAfter: firstOf(res.headers['retry-after']),
+            date: res.headers.date,
             text: Buffer.concat(chunks).toString('utf8'),
           });
         });
@@ -58,9 +72,27 @@ export class HttpTransport {
       req.end(body);
     });
   }
+
+  /** Closes idle keep-alive sockets, so a finished process is not held open by them. */
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
-function describe(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return `network error: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`;
+function firstOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Socket errors by what the user should check: the host name, the port, or the network. */
+function describe(err: Error): TransportError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new TransportError(`network error: DNS name not found (${code})`, 'dns');
+  if (code === 'ECONNREFUSED') return new TransportError('network error: connection refused (ECONNREFUSED)', 'refused');
+  if (code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH') return new TransportError(`network error: no answer (${code})`, 'timeout');
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new TransportError(`network error: connection reset (${code})`, 'cut_short');
+  return new TransportError(`network error: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`, 'network');
 }

@@ -6,7 +6,7 @@
  * The first page of a window tells its total. A window over the limit is split into equal time
  * parts (one wasted page per split; uneven data just splits again), down to one microsecond.
  */
-import type { IncidentListItem, IronscalesClient, ListQuery } from './client.js';
+import type { IncidentListItem, IronscalesClient } from './client.js';
 import { parseTimestamp, type Micros } from './timestamps.js';
 import { mapUnordered } from '../util/concurrency.js';
 
@@ -25,7 +25,8 @@ export interface ListSlice {
 }
 
 export interface SliceOptions {
-  filter: ListQuery['filter'];
+  /** Which time the window filters: first report or last update. */
+  filter: 'created' | 'last_update';
   start: Micros;
   end: Micros;
   maxPerSlice: number;
@@ -69,7 +70,8 @@ export async function* listSlices(client: IronscalesClient, options: SliceOption
 
 async function fetchPage(client: IronscalesClient, options: SliceOptions, window: PendingWindow, page: number) {
   // The API's bounds are inclusive; a half-open slice is cut client-side (see inSlice).
-  return client.listIncidents({ filter: options.filter, start: window.start, end: window.end, page, itemsPerPage: ITEMS_PER_PAGE });
+  const range = { start: window.start, end: window.end };
+  return client.listIncidents(options.filter === 'created' ? { created: range, page, itemsPerPage: ITEMS_PER_PAGE } : { lastUpdate: range, page, itemsPerPage: ITEMS_PER_PAGE });
 }
 
 async function readWholeWindow(

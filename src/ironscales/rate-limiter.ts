@@ -7,6 +7,18 @@
  * the time the server named.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import type { EndpointKind } from './responses.js';
+
+/**
+ * IRONSCALES' per-endpoint limits, on top of the company's global budget (API docs, §5 of the
+ * research notes): the escalated-emails endpoint allows 20 calls a minute, the stats endpoints
+ * 20 a second. The endpoints this client calls today have none; a new endpoint kind with a
+ * documented limit gets its row here and nowhere else.
+ */
+export const ENDPOINT_LIMITS: Partial<Record<EndpointKind | 'emails' | 'stats', { limit: number; windowMs: number }>> = {
+  emails: { limit: 20, windowMs: 60_000 },
+  stats: { limit: 20, windowMs: 1_000 },
+};
 
 const JITTER_MARGIN = 1.02;
 /** Timers fire late by a millisecond or so; sleep a little short and finish on the event loop. */
@@ -49,5 +61,32 @@ export class RateLimiter {
       else await nextTurn();
     }
     this.lastRelease = performance.now();
+  }
+}
+
+/**
+ * The limiters of one client: the global one every call passes, and one per endpoint kind that
+ * has its own limit. A call waits for its endpoint first, so a slow endpoint never holds a global
+ * slot that other endpoints could use.
+ */
+export class RateLimits {
+  private readonly global: RateLimiter;
+  private readonly perEndpoint = new Map<string, RateLimiter>();
+
+  constructor(requestsPerMinute: number, endpointLimits: Partial<Record<string, { limit: number; windowMs: number }>> = ENDPOINT_LIMITS) {
+    this.global = new RateLimiter(requestsPerMinute);
+    for (const [kind, rule] of Object.entries(endpointLimits)) {
+      if (rule) this.perEndpoint.set(kind, new RateLimiter(rule.limit, rule.windowMs));
+    }
+  }
+
+  async acquire(kind: string): Promise<void> {
+    await this.perEndpoint.get(kind)?.acquire();
+    await this.global.acquire();
+  }
+
+  /** A 429 pauses every caller (IRONSCALES' budget is per company, not per endpoint). */
+  pauseFor(waitMs: number): boolean {
+    return this.global.pauseFor(waitMs);
   }
 }
