@@ -28,9 +28,11 @@ export function configFor(sim: Simulator, settings: ConnectorSettings): Record<s
   };
 }
 
-/** The configured catalog Airbyte would pass: integration_tests/configured_catalog.json (incremental, append_dedup). */
-export function incrementalCatalog(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'integration_tests', 'configured_catalog.json'), 'utf8'));
+/** The configured catalog Airbyte would pass: integration_tests/configured_catalog.json reduced to `streams` (incremental where they can). */
+export function incrementalCatalog(streams: string[] = [STREAM]): Record<string, unknown> {
+  const catalog = JSON.parse(readFileSync(join(REPO_ROOT, 'integration_tests', 'configured_catalog.json'), 'utf8'));
+  catalog.streams = catalog.streams.filter((s: { stream: { name: string } }) => streams.includes(s.stream.name));
+  return catalog;
 }
 
 /** Airbyte's per-stream state array for the incidents stream. */

@@ -143,7 +143,8 @@ export interface Config {
   baseUrl: string;
   companyId: number;
   apiKey: string;
-  startDate: string;
+  /** The configured start_date; absent means "the default, for a sync without state" (see the incident passes). */
+  startDate?: string;
   scopes: string[];
   requestsPerMinute: number;
   lookbackMinutes: number;
@@ -244,7 +245,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
 }
 
 /** Validates a parsed config file. Throws ConfigError naming every problem found; never echoes the API key. */
-export function parseConfig(raw: unknown, now: Date = new Date()): Config {
+export function parseConfig(raw: unknown): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object with at least host, company_id and api_key.');
   }
@@ -261,12 +262,11 @@ export function parseConfig(raw: unknown, now: Date = new Date()): Config {
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems.join(' '));
   const c = result.data;
-  const startDate = c.start_date ?? new Date(now.getTime() - DEFAULT_START_DAYS_AGO * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     baseUrl,
     companyId: c.company_id,
     apiKey: c.api_key,
-    startDate,
+    startDate: c.start_date,
     scopes: c.scopes ?? ['company.all'],
     requestsPerMinute: orDefault('requests_per_minute', c.requests_per_minute),
     lookbackMinutes: orDefault('lookback_minutes', c.lookback_minutes),

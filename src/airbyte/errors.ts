@@ -17,6 +17,9 @@ export class AirbyteTracedError extends Error {
     super(message, options);
     this.name = 'AirbyteTracedError';
   }
+
+  /** Already emitted as a TRACE ERROR (with its stream): the runner must not repeat it. */
+  reported = false;
 }
 
 export function configError(message: string, internalMessage?: string): AirbyteTracedError {

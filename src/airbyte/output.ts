@@ -49,32 +49,43 @@ export class MessageWriter {
     this.minLevel = minLevel;
   }
 
-  /** Writes one message; resolves once the stream can take more (awaits 'drain' when its buffer is full). */
-  async emit(message: AirbyteMessage): Promise<void> {
+  /** Shared by every writer that finds the buffer full: one listener pair, however many callers wait. */
+  private drained: Promise<void> | undefined;
+
+  /**
+   * Writes one message and returns its size in bytes; resolves once the stream can take more
+   * (awaits 'drain' when its buffer is full), so a slow consumer slows the sync instead of filling memory.
+   */
+  async emit(message: AirbyteMessage): Promise<number> {
     const line = this.secrets.redact(JSON.stringify(message)) + '\n';
-    if (!this.stream.write(line)) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          this.stream.off('error', onError);
-          resolve();
-        };
-        const onError = (err: Error) => {
-          this.stream.off('drain', onDrain);
-          reject(err);
-        };
-        this.stream.once('drain', onDrain);
-        this.stream.once('error', onError);
-      });
-    }
+    if (!this.stream.write(line)) await this.waitForDrain();
+    return line.length;
+  }
+
+  private waitForDrain(): Promise<void> {
+    this.drained ??= new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        this.stream.off('drain', onDrain);
+        this.stream.off('error', onError);
+        this.drained = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onError = (err: Error) => done(err);
+      this.stream.on('drain', onDrain);
+      this.stream.on('error', onError);
+    });
+    return this.drained;
   }
 
   setMinLevel(level: LogLevel): void {
     this.minLevel = level;
   }
 
-  log(level: LogLevel, message: string, stackTrace?: string): Promise<void> {
-    if (LEVEL_RANK[level] < LEVEL_RANK[this.minLevel]) return Promise.resolve();
-    return this.emit({ type: 'LOG', log: { level, message, ...(stackTrace ? { stack_trace: stackTrace } : {}) } });
+  async log(level: LogLevel, message: string, stackTrace?: string): Promise<void> {
+    if (LEVEL_RANK[level] < LEVEL_RANK[this.minLevel]) return;
+    await this.emit({ type: 'LOG', log: { level, message, ...(stackTrace ? { stack_trace: stackTrace } : {}) } });
   }
 
   info(message: string): Promise<void> {
@@ -89,16 +100,17 @@ export class MessageWriter {
     return this.log('DEBUG', message);
   }
 
-  record(stream: string, data: Record<string, unknown>): Promise<void> {
+  /** Returns the bytes written, which feed the stream's byte estimate. */
+  record(stream: string, data: Record<string, unknown>): Promise<number> {
     return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Date.now() } });
   }
 
-  state(state: AirbyteStateMessage): Promise<void> {
-    return this.emit({ type: 'STATE', state });
+  async state(state: AirbyteStateMessage): Promise<void> {
+    await this.emit({ type: 'STATE', state });
   }
 
-  streamStatus(stream: StreamDescriptor, status: StreamStatus, reasons?: RateLimitedReason[]): Promise<void> {
-    return this.emit({
+  async streamStatus(stream: StreamDescriptor, status: StreamStatus, reasons?: RateLimitedReason[]): Promise<void> {
+    await this.emit({
       type: 'TRACE',
       trace: {
         type: 'STREAM_STATUS',
@@ -108,15 +120,31 @@ export class MessageWriter {
     });
   }
 
-  estimate(stream: StreamDescriptor, rowEstimate: number): Promise<void> {
-    return this.emit({
+  /**
+   * A STREAM estimate, always with both numbers: the platform's StatsTracker.trackEstimates
+   * (airbyte-platform, airbyte-container-orchestrator .../bookkeeping/StatsTracker.kt) unboxes
+   * byteEstimate and rowEstimate into AtomicLongs, so a missing one fails the replication.
+   * SYNC estimates are never sent: ParallelStreamStatsTracker.updateEstimates refuses a mix.
+   */
+  async estimate(stream: StreamDescriptor, rows: number, bytes: number): Promise<void> {
+    await this.emit({
       type: 'TRACE',
-      trace: { type: 'ESTIMATE', emitted_at: Date.now(), estimate: { name: stream.name, type: 'STREAM', row_estimate: rowEstimate } },
+      trace: {
+        type: 'ESTIMATE',
+        emitted_at: Date.now(),
+        estimate: {
+          name: stream.name,
+          ...(stream.namespace ? { namespace: stream.namespace } : {}),
+          type: 'STREAM',
+          row_estimate: Math.max(0, Math.round(rows)),
+          byte_estimate: Math.max(0, Math.round(bytes)),
+        },
+      },
     });
   }
 
-  error(message: string, failureType: FailureType, details: { internal?: string; stack?: string; stream?: StreamDescriptor } = {}): Promise<void> {
-    return this.emit({
+  async error(message: string, failureType: FailureType, details: { internal?: string; stack?: string; stream?: StreamDescriptor } = {}): Promise<void> {
+    await this.emit({
       type: 'TRACE',
       trace: {
         type: 'ERROR',

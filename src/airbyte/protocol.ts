@@ -30,12 +30,18 @@ export interface AirbyteCatalog {
   streams: AirbyteStream[];
 }
 
+/** The fields after primary_key are what the platform adds today (generations, files, mappers); a source reads none of them but must accept them. */
 export interface ConfiguredAirbyteStream {
   stream: AirbyteStream;
   sync_mode: SyncMode;
-  destination_sync_mode: DestinationSyncMode;
+  destination_sync_mode: DestinationSyncMode | string;
   cursor_field?: string[];
   primary_key?: string[][];
+  generation_id?: number;
+  minimum_generation_id?: number;
+  sync_id?: number;
+  include_files?: boolean;
+  destination_object_name?: string;
 }
 
 export interface ConfiguredAirbyteCatalog {
@@ -54,6 +60,7 @@ export interface AirbyteStreamState {
   stream_state?: Record<string, unknown> | null;
 }
 
+/** What this connector emits: always per-stream STATE with the record count since that stream's previous STATE. */
 export interface AirbyteStateMessage {
   type: 'STREAM';
   stream: AirbyteStreamState;
@@ -85,7 +92,7 @@ export type AirbyteTrace =
   | {
       type: 'ESTIMATE';
       emitted_at: number;
-      estimate: { name: string; type: 'STREAM' | 'SYNC'; namespace?: string; row_estimate?: number; byte_estimate?: number };
+      estimate: { name: string; type: 'STREAM' | 'SYNC'; namespace?: string; row_estimate: number; byte_estimate: number };
     };
 
 export type AirbyteMessage =

@@ -9,20 +9,21 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AirbyteTracedError, configError } from './errors.js';
 import { MessageWriter, parseLogLevel } from './output.js';
-import type { AirbyteCatalog, ConfiguredAirbyteCatalog, ConnectorSpecification } from './protocol.js';
-import { parseInputState, type StreamState } from './state.js';
+import type { ConfiguredAirbyteCatalog, ConnectorSpecification } from './protocol.js';
+import { readStreams } from './read-loop.js';
+import { secretsFromSpec } from './secrets.js';
+import { catalogEntry, type ReadSession, type StreamReader } from './stream.js';
 
 export interface Source<C> {
   spec(): ConnectorSpecification;
-  /** Values to mask in every output line, taken from the raw config before it is validated. */
-  secretsIn(rawConfig: unknown): string[];
   /** Validates the config; throws an AirbyteTracedError (config_error) with an actionable message. */
   parseConfig(rawConfig: unknown): C;
   /** Resolves when the connection works; throws (config_error for user mistakes) otherwise. */
   check(config: C, out: MessageWriter): Promise<void>;
-  discover(config: C, out: MessageWriter): Promise<AirbyteCatalog>;
-  /** Throws a traced error when the read did not fully succeed (after reporting stream statuses). */
-  read(config: C, catalog: ConfiguredAirbyteCatalog, state: Map<string, StreamState>, out: MessageWriter): Promise<void>;
+  /** Every stream, each with the one reader that reads it (built without any API call). */
+  readers(config: C, session: Pick<ReadSession, 'out'>): StreamReader[];
+  /** Turns an unexpected error into the traced error Airbyte should see. */
+  toTracedError(err: unknown): AirbyteTracedError;
 }
 
 const USAGE =
@@ -39,29 +40,32 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
       return 0;
     }
     if (command === 'check') return await runCheck(source, args.config, out);
-    const rawConfig = await readJsonFile(args.config, 'config', '--config');
-    for (const secret of source.secretsIn(rawConfig)) out.secrets.add(secret);
-
-    const config = source.parseConfig(rawConfig);
+    const config = await loadConfig(source, args.config, out);
+    const readers = source.readers(config, { out });
     if (command === 'discover') {
-      await out.emit({ type: 'CATALOG', catalog: await source.discover(config, out) });
+      await out.emit({ type: 'CATALOG', catalog: { streams: readers.flatMap((r) => r.streams.map(catalogEntry)) } });
       return 0;
     }
     const catalog = parseConfiguredCatalog(await readJsonFile(args.catalog, 'catalog', '--catalog'));
-    const state = args.state === undefined ? new Map<string, StreamState>() : parseInputState(await readJsonFile(args.state, 'state', '--state'));
-    await source.read(config, catalog, state, out);
+    const state = args.state === undefined ? undefined : await readJsonFile(args.state, 'state', '--state');
+    await readStreams(readers, catalog, state, out, { toTracedError: (err) => source.toTracedError(err) });
     return 0;
   } catch (err) {
-    await reportFailure(out, err, command);
+    if (!(err instanceof AirbyteTracedError && err.reported)) await reportFailure(out, err, command);
     return 1;
   }
 }
 
+/** Reads and validates the config; its secrets (found by walking the spec) are masked before anything can print them. */
+async function loadConfig<C>(source: Source<C>, path: string | undefined, out: MessageWriter): Promise<C> {
+  const rawConfig = await readJsonFile(path, 'config', '--config');
+  for (const secret of secretsFromSpec(source.spec().connectionSpecification, rawConfig)) out.secrets.add(secret);
+  return source.parseConfig(rawConfig);
+}
+
 async function runCheck<C>(source: Source<C>, configPath: string | undefined, out: MessageWriter): Promise<number> {
   try {
-    const rawConfig = await readJsonFile(configPath, 'config', '--config');
-    for (const secret of source.secretsIn(rawConfig)) out.secrets.add(secret);
-    const config = source.parseConfig(rawConfig);
+    const config = await loadConfig(source, configPath, out);
     await source.check(config, out);
     await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
   } catch (err) {

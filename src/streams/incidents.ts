@@ -1,179 +1,66 @@
 /**
- * The `ironscales_incidents` stream: one record per incident, its details object as IRONSCALES
- * returned it. Cursor `first_reported_date` (inclusive, microseconds), primary key `incident_id`.
+ * `ironscales_incidents`: one record per incident, its details object as IRONSCALES returns it.
+ * Cursor `first_reported_date` (inclusive, microseconds), primary key `incident_id`. Read by the
+ * incident passes (incident-reader.ts) together with the other tables they feed.
  *
- * A sync has two passes, each a sequence of list slices checkpointed when complete:
- *  1. updates (incremental syncs with a cursor): incidents whose last update falls after the
- *     previous sync, but which were first reported before this sync's created window, are
- *     re-emitted, so reclassifications reach the destination (which deduplicates on incident_id);
- *  2. created: incidents first reported from the cursor (minus the lookback) up to the sync start.
- * State: {first_reported_date: latest first report processed, updated_until: end of the last
- * updates window processed}. A sync killed at any point resumes from its last STATE and re-reads
- * at most one slice.
+ * Where IRONSCALES serves no details (404/410: account takeover, Teams, quarantine), the record is
+ * built from the list entry; an account-takeover incident also gets its account-takeover details
+ * (alerts with IPs, locations, logon times). Where details keep failing (5xx), the record is
+ * built from the list entry, marked with the reason, and the details are tried again next sync.
  */
-import { configError } from '../airbyte/errors.js';
-import type { MessageWriter } from '../airbyte/output.js';
-import type { AirbyteStream, StreamDescriptor, SyncMode } from '../airbyte/protocol.js';
-import type { StreamCheckpointer, StreamState } from '../airbyte/state.js';
+import type { StreamDefinition } from '../airbyte/stream.js';
 import type { IncidentListItem, IronscalesClient } from '../ironscales/client.js';
-import { listSlices, type ListSlice } from '../ironscales/list-slices.js';
-import { formatTimestamp, nowMicros, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
-import { mapUnordered } from '../util/concurrency.js';
+import { IronscalesApiError } from '../ironscales/errors.js';
 import { incidentSchema } from './incident-schema.js';
+import type { IncidentTable } from './incident-table.js';
 
-export const INCIDENTS_STREAM = 'ironscales_incidents';
-export const CURSOR_FIELD = 'first_reported_date';
-export const PRIMARY_KEY = 'incident_id';
+export const incidents: IncidentTable = {
+  definition: {
+    name: 'ironscales_incidents',
+    jsonSchema: incidentSchema,
+    primaryKey: [['incident_id']],
+    cursorField: ['first_reported_date'],
+    resumable: true,
+    // Measured on the simulator's data (median details body); only used before the first record.
+    typicalRecordBytes: 6_000,
+  } satisfies StreamDefinition,
+  needsDetails: true,
+  rowsOf: (incident) => [incident.record],
+};
 
-/** Details calls in flight; the rate limiter, not this number, sets the pace against the real API. */
-const DETAILS_CONCURRENCY = 24;
+/** IRONSCALES' list labels for account-takeover incidents (the list's incidentType). */
+const ACCOUNT_TAKEOVER = /account.?takeover|^ato$/i;
 
-export function incidentsStream(): AirbyteStream {
-  return {
-    name: INCIDENTS_STREAM,
-    json_schema: incidentSchema,
-    supported_sync_modes: ['full_refresh', 'incremental'],
-    source_defined_cursor: true,
-    default_cursor_field: [CURSOR_FIELD],
-    source_defined_primary_key: [[PRIMARY_KEY]],
-    is_resumable: true,
-  };
-}
+export type IncidentRecord =
+  | { kind: 'details'; record: Record<string, unknown> }
+  /** No details exist (404/410); the record is built from the list entry (and ATO details). */
+  | { kind: 'list_entry'; record: Record<string, unknown>; reason: string }
+  /** Details kept failing: built from the list entry, to be completed by a later sync. */
+  | { kind: 'pending'; record: Record<string, unknown>; reason: string };
 
-export interface IncidentsStreamSettings {
-  companyId: number;
-  startDate: Micros;
-  lookbackMinutes: number;
-  recordsPerCheckpoint: number;
-}
-
-export interface IncidentsState {
-  first_reported_date?: string;
-  updated_until?: string;
-}
-
-/** Where the previous sync stopped, in microseconds. */
-export interface SavedPosition {
-  cursor?: Micros;
-  updatedUntil?: Micros;
-}
-
-/** Reads the stream's saved state, refusing values that would silently skip or re-read everything. */
-export function parseIncidentsState(raw: StreamState | undefined): SavedPosition {
-  if (!raw) return {};
-  const read = (key: keyof IncidentsState): Micros | undefined => {
-    const value = raw[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw configError(`The state of ${INCIDENTS_STREAM} is not valid: ${key} must be a timestamp string, got ${JSON.stringify(value)}. Reset the stream's state in Airbyte and sync again.`);
-    try {
-      return parseTimestamp(value);
-    } catch {
-      throw configError(`The state of ${INCIDENTS_STREAM} is not valid: ${key} is ${JSON.stringify(value)}, not an ISO timestamp. Reset the stream's state in Airbyte and sync again.`);
-    }
-  };
-  return { cursor: read('first_reported_date'), updatedUntil: read('updated_until') };
-}
-
-export class IncidentsStream {
-  readonly descriptor: StreamDescriptor = { name: INCIDENTS_STREAM };
-  /** Latest first report of a completed slice: where the next sync starts (inclusive). */
-  private cursor: Micros | undefined;
-  /** End of the last completed updates window. */
-  private updatedUntil: Micros | undefined;
-  private estimate = 0;
-  recordsEmitted = 0;
-  detailsUnavailable = 0;
-
-  constructor(
-    private readonly client: IronscalesClient,
-    private readonly settings: IncidentsStreamSettings,
-    private readonly out: MessageWriter,
-    private readonly checkpointer: StreamCheckpointer,
-  ) {}
-
-  /** Reads the stream; `savedPosition` (from parseIncidentsState) is ignored by a full refresh. */
-  async read(syncMode: SyncMode, savedPosition: SavedPosition): Promise<void> {
-    const syncStart = nowMicros();
-    const saved = syncMode === 'incremental' ? savedPosition : {};
-    const lookback = this.settings.lookbackMinutes * 60_000_000;
-    this.cursor = saved.cursor;
-    this.updatedUntil = saved.updatedUntil;
-
-    // Never earlier than start_date; a far-future cursor stays in the future (and reads nothing).
-    const createdFrom = saved.cursor === undefined ? this.settings.startDate : Math.max(this.settings.startDate, saved.cursor - lookback);
-
-    if (saved.cursor !== undefined) {
-      const updatedFrom = (saved.updatedUntil ?? saved.cursor) - lookback;
-      await this.out.info(
-        `Re-reading incidents updated from ${formatTimestamp(updatedFrom)} and first reported before ${formatTimestamp(createdFrom)}, then new incidents from ${formatTimestamp(createdFrom)}.`,
-      );
-      for await (const slice of this.slices('last_update', updatedFrom, syncStart)) {
-        // Incidents first reported inside this sync's created window are read by the created pass.
-        await this.emitSlice(slice, (created) => created < createdFrom);
-        this.updatedUntil = Math.max(slice.end, this.updatedUntil ?? 0);
-        await this.checkpointer.checkpoint(this.snapshot());
-      }
-    } else {
-      await this.out.info(`Reading incidents first reported from ${formatTimestamp(createdFrom)} to ${formatTimestamp(syncStart)}.`);
-    }
-    // Everything updated before this sync started is now reflected, or will be by the created pass.
-    this.updatedUntil = Math.max(syncStart, this.updatedUntil ?? 0);
-
-    for await (const slice of this.slices('created', createdFrom, syncStart)) {
-      const latest = await this.emitSlice(slice, () => true);
-      if (latest !== undefined && (this.cursor === undefined || latest > this.cursor)) this.cursor = latest;
-      await this.checkpointer.checkpoint(this.snapshot());
-    }
-    await this.checkpointer.checkpoint(this.snapshot());
+/** The record of one incident: its details, else its account-takeover details, else its list entry. */
+export async function fetchIncidentRecord(
+  client: IronscalesClient,
+  item: IncidentListItem,
+  companyId: number,
+  detailsRetryBudgetMs: number,
+): Promise<IncidentRecord> {
+  let result;
+  try {
+    result = await client.getIncidentDetails(item.incidentID, { retryBudgetMs: detailsRetryBudgetMs });
+  } catch (err) {
+    if (!(err instanceof IronscalesApiError) || err.failure !== 'unavailable') throw err;
+    const reason = `details unavailable: ${err.message}`;
+    return { kind: 'pending', reason, record: recordFromListEntry(item, companyId, reason) };
   }
-
-  private slices(filter: 'created' | 'last_update', start: Micros, end: Micros): AsyncGenerator<ListSlice> {
-    return listSlices(this.client, {
-      filter,
-      start,
-      end,
-      maxPerSlice: this.settings.recordsPerCheckpoint,
-      onWindowTotal: (total) => this.addEstimate(total),
-      onWarning: (message) => this.out.warn(message),
-    });
+  if (result.found) return { kind: 'details', record: result.details };
+  const reason = `HTTP ${result.status}: ${result.message}`;
+  const record = recordFromListEntry(item, companyId, reason);
+  if (typeof item.incidentType === 'string' && ACCOUNT_TAKEOVER.test(item.incidentType)) {
+    const takeover = await client.getAccountTakeoverDetails(item.incidentID);
+    if (takeover) return { kind: 'details', record: { ...record, details_unavailable: null, account_takeover: takeover } };
   }
-
-  /** Fetches details for the slice's incidents and emits them; returns the latest first report among them. */
-  private async emitSlice(slice: ListSlice, wanted: (created: Micros) => boolean): Promise<Micros | undefined> {
-    const selected = slice.items.filter(({ created }) => wanted(created));
-    let latest: Micros | undefined;
-    const records = mapUnordered(selected, DETAILS_CONCURRENCY, async ({ item, created }) => ({ created, data: await this.recordFor(item) }));
-    for await (const { created, data } of records) {
-      await this.out.record(INCIDENTS_STREAM, data);
-      this.checkpointer.recordEmitted();
-      this.recordsEmitted += 1;
-      if (latest === undefined || created > latest) latest = created;
-    }
-    return latest;
-  }
-
-  private async recordFor(item: IncidentListItem): Promise<Record<string, unknown>> {
-    const result = await this.client.getIncidentDetails(item.incidentID);
-    if (result.found) return result.details;
-    this.detailsUnavailable += 1;
-    await this.out.warn(
-      `Incident ${item.incidentID} has no details in IRONSCALES (HTTP ${result.status}: ${result.message}; account-takeover and Teams incidents are like this). ` +
-        'It is emitted from its list entry instead.',
-    );
-    return recordFromListEntry(item, this.settings.companyId, `HTTP ${result.status}: ${result.message}`);
-  }
-
-  private async addEstimate(total: number): Promise<void> {
-    this.estimate += total;
-    await this.out.estimate(this.descriptor, this.estimate);
-  }
-
-  private snapshot(): StreamState {
-    const state: IncidentsState = {};
-    if (this.cursor !== undefined) state.first_reported_date = formatTimestamp(this.cursor);
-    if (this.updatedUntil !== undefined) state.updated_until = formatTimestamp(this.updatedUntil);
-    return { ...state };
-  }
+  return { kind: 'list_entry', reason, record };
 }
 
 /** The list's display classification, in the details vocabulary where the mapping is known. */

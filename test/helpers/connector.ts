@@ -114,21 +114,27 @@ export function configFor(sim: { url: string; companyId: number; apiKey: string 
   };
 }
 
-/** integration_tests/configured_catalog.json (what Airbyte would pass), in the sync mode asked for. */
-export function catalogFor(syncMode: 'full_refresh' | 'incremental' = 'incremental'): unknown {
+/**
+ * integration_tests/configured_catalog.json (what Airbyte would pass), reduced to `streams`
+ * (default: the incidents stream alone), in the sync mode asked for (full refresh for streams without a cursor).
+ */
+export function catalogFor(syncMode: 'full_refresh' | 'incremental' = 'incremental', streams: string[] = ['ironscales_incidents']): unknown {
   const catalog = JSON.parse(readFileSync(join(REPO_ROOT, 'integration_tests', 'configured_catalog.json'), 'utf8'));
+  catalog.streams = catalog.streams.filter((s: Message) => streams.includes(s.stream.name));
   for (const s of catalog.streams) {
-    s.sync_mode = syncMode;
-    s.destination_sync_mode = syncMode === 'incremental' ? 'append_dedup' : 'overwrite';
+    const mode = s.stream.supported_sync_modes.includes(syncMode) ? syncMode : 'full_refresh';
+    s.sync_mode = mode;
+    s.destination_sync_mode = mode === 'incremental' ? 'append_dedup' : 'overwrite';
   }
   return catalog;
 }
 
-/** The state array Airbyte would pass to the next sync, from the last STATE of a run. */
+/** The state array Airbyte would pass to the next sync: the last STATE of each stream of a run. */
 export function stateFrom(result: RunResult): unknown[] {
-  const last = result.states.at(-1);
-  if (!last) throw new Error('the run emitted no STATE');
-  return [{ type: 'STREAM', stream: last.state.stream }];
+  if (result.states.length === 0) throw new Error('the run emitted no STATE');
+  const last = new Map<string, Message>();
+  for (const s of result.states) last.set(s.state.stream.stream_descriptor.name, s.state.stream);
+  return [...last.values()].map((stream) => ({ type: 'STREAM', stream }));
 }
 
 export function errorTraces(result: RunResult): Message[] {

@@ -1,0 +1,149 @@
+/**
+ * The generic read loop: reads every configured stream in catalog order and owns what the
+ * platform checks of a read (airbyte-platform's container orchestrator, cited beside each rule):
+ * - statuses per stream: STARTED, RUNNING at its first output, then COMPLETE or INCOMPLETE
+ *   (StreamStatusCompletionTracker: a COMPLETE must name a configured stream);
+ * - STATE per stream with sourceStats.recordCount = that stream's records since its previous
+ *   STATE (ParallelStreamStatsTracker holds the count against what it saw);
+ * - ESTIMATE per stream, always with rows and bytes (StatsTracker.trackEstimates), never SYNC;
+ * - like the Airbyte CDK's AbstractSource.read, one stream's failure marks it INCOMPLETE, the
+ *   other streams still run, and the sync fails at the end naming every failed stream.
+ * Streams' saved states are all validated before the first API call.
+ */
+import { AirbyteTracedError, configError } from './errors.js';
+import type { MessageWriter } from './output.js';
+import type { ConfiguredAirbyteCatalog, FailureType, StreamDescriptor } from './protocol.js';
+import { parseInputState, StreamCheckpointer } from './state.js';
+import type { ReadEvent, ReadSession, StreamDefinition, StreamReader, StreamRequest } from './stream.js';
+
+export interface ReadOptions {
+  /** Turns an unexpected error into the traced error Airbyte should see. */
+  toTracedError(err: unknown): AirbyteTracedError;
+}
+
+interface StreamProgress {
+  descriptor: StreamDescriptor;
+  checkpointer: StreamCheckpointer;
+  running: boolean;
+  records: number;
+  bytes: number;
+  typicalRecordBytes: number;
+}
+
+export async function readStreams(
+  readers: readonly StreamReader[],
+  catalog: ConfiguredAirbyteCatalog,
+  rawState: unknown,
+  out: MessageWriter,
+  options: ReadOptions,
+): Promise<void> {
+  const groups = planReads(readers, catalog, rawState);
+  if (groups.length === 0) {
+    await out.info('The configured catalog selects no stream: nothing to read.');
+    return;
+  }
+  const failures: Array<{ stream: string; error: AirbyteTracedError }> = [];
+  for (const { reader, requests } of groups) {
+    const progress = new Map<string, StreamProgress>(
+      requests.map(({ definition }) => [
+        definition.name,
+        {
+          descriptor: { name: definition.name },
+          checkpointer: new StreamCheckpointer(out, { name: definition.name }),
+          running: false,
+          records: 0,
+          bytes: 0,
+          typicalRecordBytes: definition.typicalRecordBytes,
+        },
+      ]),
+    );
+    for (const p of progress.values()) await out.streamStatus(p.descriptor, 'STARTED');
+    const session: ReadSession = {
+      out,
+      rateLimited: async (quotaReset) => {
+        for (const p of progress.values()) {
+          await out.streamStatus(p.descriptor, 'RUNNING', [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: quotaReset } }]);
+        }
+      },
+    };
+    try {
+      for await (const event of reader.read(requests, session)) await handle(event, progress, out);
+      for (const p of progress.values()) {
+        await out.streamStatus(p.descriptor, 'COMPLETE');
+        await out.info(`${p.descriptor.name}: ${p.records} records.`);
+      }
+    } catch (err) {
+      const error = options.toTracedError(err);
+      for (const p of progress.values()) {
+        failures.push({ stream: p.descriptor.name, error });
+        await out.streamStatus(p.descriptor, 'INCOMPLETE');
+      }
+      const stack = error.failureType === 'config_error' ? undefined : error.stack;
+      const first = progress.values().next().value as StreamProgress;
+      await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: first.descriptor });
+    }
+  }
+  if (failures.length > 0) throw summarize(failures, groups.reduce((n, g) => n + g.requests.length, 0));
+}
+
+async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, out: MessageWriter): Promise<void> {
+  const p = progress.get(event.stream);
+  if (!p) throw new Error(`A reader emitted ${event.type} for stream "${event.stream}", which it was not asked to read.`);
+  if (!p.running) {
+    p.running = true;
+    await out.streamStatus(p.descriptor, 'RUNNING');
+  }
+  if (event.type === 'record') {
+    p.bytes += await out.record(event.stream, event.data);
+    p.records += 1;
+    p.checkpointer.recordEmitted();
+  } else if (event.type === 'checkpoint') {
+    await p.checkpointer.checkpoint(event.state);
+  } else {
+    // Bytes from what this stream has emitted so far; before its first record, its measured typical size.
+    const perRecord = p.records > 0 ? p.bytes / p.records : p.typicalRecordBytes;
+    await out.estimate(p.descriptor, event.rows, event.rows * perRecord);
+  }
+}
+
+/** Which reader reads which configured streams, in catalog order; every check before any API call. */
+function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteCatalog, rawState: unknown) {
+  const byName = new Map<string, { reader: StreamReader; definition: StreamDefinition }>();
+  for (const reader of readers) for (const definition of reader.streams) byName.set(definition.name, { reader, definition });
+  const offered = [...byName.keys()];
+  const saved = parseInputState(rawState, offered);
+  const groups: Array<{ reader: StreamReader; requests: Array<StreamRequest<unknown>> }> = [];
+  const seen = new Set<string>();
+  for (const configured of catalog.streams) {
+    const name = configured.stream.name;
+    const found = byName.get(name);
+    if (!found) {
+      throw configError(`The configured catalog asks for stream "${name}", which this connector does not offer (it offers ${offered.join(', ')}). Refresh the source schema in Airbyte.`);
+    }
+    if (seen.has(name)) throw configError(`The configured catalog lists stream "${name}" twice. Refresh the source schema in Airbyte.`);
+    seen.add(name);
+    if (configured.sync_mode === 'incremental' && found.definition.cursorField === undefined) {
+      throw configError(`Stream "${name}" supports only full refresh, but the catalog asks for incremental. Change its sync mode in the connection.`);
+    }
+    const raw = saved.get(name);
+    const request: StreamRequest<unknown> = {
+      definition: found.definition,
+      syncMode: configured.sync_mode,
+      state: raw ? found.reader.parseState(name, raw) : undefined,
+    };
+    const group = groups.find((g) => g.reader === found.reader);
+    if (group) group.requests.push(request);
+    else groups.push({ reader: found.reader, requests: [request] });
+  }
+  return groups;
+}
+
+/** The sync's final error: every failed stream named; retryable if any failure is. */
+function summarize(failures: Array<{ stream: string; error: AirbyteTracedError }>, total: number): AirbyteTracedError {
+  const rank: Record<FailureType, number> = { transient_error: 0, system_error: 1, config_error: 2 };
+  const type = failures.map((f) => f.error.failureType).sort((a, b) => rank[a] - rank[b])[0] as FailureType;
+  // A lone failure was reported with its stream already: the runner only has to exit non-zero.
+  if (new Set(failures.map((f) => f.error)).size === 1) return Object.assign(failures[0]!.error, { reported: true });
+  const list = failures.map((f) => `${f.stream} (${f.error.message})`).join('; ');
+  return new AirbyteTracedError(`${failures.length} of ${total} streams did not sync: ${list}`, type);
+}

@@ -1,0 +1,74 @@
+/**
+ * The saved position of a stream fed by the incident passes (incidents, IOCs, mitigations each keep
+ * their own copy). Read strictly: an unknown key or a malformed value is refused with a config
+ * error, because guessing would silently skip or re-read everything.
+ *
+ *   first_reported_date  latest first report completely read (the cursor, inclusive, µs)
+ *   ids_at_cursor        ids already emitted at exactly that instant: skipped without a call
+ *   updated_until        end of the last updates window read, in IRONSCALES' time
+ *   details_pending      ids emitted from their list entry because their details kept failing;
+ *                        their details are tried again by the next syncs
+ *   full_refresh_complete  set by a full refresh that finished: the next full refresh starts over
+ *                        (one that did not finish resumes from its cursor)
+ */
+import { invalidStreamState, type StreamState } from '../airbyte/state.js';
+import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
+
+export interface IncidentPosition {
+  cursor?: Micros;
+  idsAtCursor: number[];
+  updatedUntil?: Micros;
+  detailsPending: number[];
+  fullRefreshComplete: boolean;
+}
+
+/** Bound on the ids kept in state, so a state never grows without limit. */
+export const MAX_IDS_IN_STATE = 500;
+
+const KEYS = ['first_reported_date', 'ids_at_cursor', 'updated_until', 'details_pending', 'full_refresh_complete'];
+
+export function parseIncidentPosition(stream: string, raw: StreamState): IncidentPosition {
+  const unknown = Object.keys(raw).filter((key) => !KEYS.includes(key));
+  if (unknown.length > 0) {
+    throw invalidStreamState(stream, `it has the key(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; this connector writes only ${KEYS.join(', ')}`);
+  }
+  const time = (key: string): Micros | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string') {
+      try {
+        return parseTimestamp(value);
+      } catch {
+        // fall through to the error below
+      }
+    }
+    throw invalidStreamState(stream, `${key} is ${JSON.stringify(value)}, not an ISO-8601 timestamp`);
+  };
+  const ids = (key: string): number[] => {
+    const value = raw[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((id) => Number.isSafeInteger(id))) throw invalidStreamState(stream, `${key} must be a list of incident ids`);
+    return value as number[];
+  };
+  const complete = raw.full_refresh_complete;
+  if (complete !== undefined && typeof complete !== 'boolean') throw invalidStreamState(stream, 'full_refresh_complete must be true or false');
+  const position: IncidentPosition = {
+    cursor: time('first_reported_date'),
+    idsAtCursor: ids('ids_at_cursor'),
+    updatedUntil: time('updated_until'),
+    detailsPending: ids('details_pending'),
+    fullRefreshComplete: complete === true,
+  };
+  if (position.cursor === undefined && position.idsAtCursor.length > 0) throw invalidStreamState(stream, 'ids_at_cursor is set without first_reported_date');
+  return position;
+}
+
+export function formatIncidentPosition(position: IncidentPosition): StreamState {
+  const state: StreamState = {};
+  if (position.cursor !== undefined) state.first_reported_date = formatTimestamp(position.cursor);
+  if (position.idsAtCursor.length > 0) state.ids_at_cursor = [...position.idsAtCursor].sort((a, b) => a - b);
+  if (position.updatedUntil !== undefined) state.updated_until = formatTimestamp(position.updatedUntil);
+  if (position.detailsPending.length > 0) state.details_pending = [...position.detailsPending];
+  if (position.fullRefreshComplete) state.full_refresh_complete = true;
+  return state;
+}

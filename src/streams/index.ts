@@ -1,0 +1,17 @@
+/**
+ * Every stream this connector offers, in the order `discover` lists them. A table the incident
+ * passes feed goes in INCIDENT_TABLES; any other stream is one more reader in `streams`.
+ */
+import type { ReadSession, StreamReader } from '../airbyte/stream.js';
+import type { IronscalesClient } from '../ironscales/client.js';
+import { incidentIocs } from './incident-iocs.js';
+import { incidentReader, type IncidentReaderSettings } from './incident-reader.js';
+import { incidents } from './incidents.js';
+import { mailboxes } from './mailboxes.js';
+import { mitigations } from './mitigations.js';
+
+export const INCIDENT_TABLES = [incidents, incidentIocs, mitigations];
+
+export function streams(client: (session: ReadSession) => IronscalesClient, settings: IncidentReaderSettings): StreamReader[] {
+  return [incidentReader(INCIDENT_TABLES, client, settings), mailboxes(client)] as StreamReader[];
+}

@@ -1,0 +1,55 @@
+/**
+ * `ironscales_mailboxes`: the protected mailboxes of the company (name, department, risk and
+ * awareness levels, protection status), from `GET /mailboxes/{cid}/list/`. A snapshot: full
+ * refresh only, primary key `id`, one call per 100 mailboxes.
+ */
+import type { ReadSession } from '../airbyte/stream.js';
+import { singleStream } from '../airbyte/stream.js';
+import type { IronscalesClient } from '../ironscales/client.js';
+
+const PAGE_SIZE = 100;
+const nullable = (type: string) => ({ type: [type, 'null'] });
+
+export function mailboxes(client: (session: ReadSession) => IronscalesClient) {
+  return singleStream({
+    definition: {
+      name: 'ironscales_mailboxes',
+      jsonSchema: {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        additionalProperties: true,
+        required: ['id'],
+        properties: {
+          id: { type: 'integer' },
+          firstName: nullable('string'),
+          lastName: nullable('string'),
+          title: nullable('string'),
+          department: nullable('string'),
+          email: nullable('string'),
+          phoneNumber: nullable('string'),
+          tags: { type: ['array', 'null'], items: { type: 'string' } },
+          language: nullable('string'),
+          enabled: nullable('boolean'),
+          riskLevel: nullable('string'),
+          awarenessLevel: nullable('string'),
+          protected: nullable('boolean'),
+          unprotectedReason: nullable('string'),
+        },
+      },
+      primaryKey: [['id']],
+      resumable: false,
+      typicalRecordBytes: 400,
+    },
+    // A snapshot keeps no position: whatever the platform hands back is not needed.
+    parseState: () => undefined,
+    async *read(_request, session) {
+      const api = client(session);
+      for (let page = 1; ; page++) {
+        const answer = await api.listMailboxes(page, PAGE_SIZE);
+        if (page === 1) yield { type: 'estimate', stream: 'ironscales_mailboxes', rows: answer?.total_count ?? 0 };
+        for (const data of answer?.mailboxes ?? []) yield { type: 'record', stream: 'ironscales_mailboxes', data };
+        if (!answer || page >= answer.total_pages) return;
+      }
+    },
+  });
+}
