@@ -274,9 +274,14 @@ describe('integration_tests/', () => {
     }
   });
 
-  test(`configured_catalog selects ${STREAM}: incremental on ${CURSOR}, append_dedup on incident_id`, () => {
+  test(`configured_catalog selects all four streams; ${STREAM}: incremental on ${CURSOR}, append_dedup on incident_id`, () => {
     const catalog = readJson('integration_tests/configured_catalog.json');
-    expect(catalog.streams).toHaveLength(1);
+    expect(catalog.streams.map((s: Json) => s.stream.name)).toEqual(['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes']);
+    for (const s of catalog.streams) {
+      // Each in a mode it supports, deduplicated on its own primary key.
+      expect(s.stream.supported_sync_modes).toContain(s.sync_mode);
+      expect(s.primary_key).toEqual(s.stream.source_defined_primary_key);
+    }
     const [configured] = catalog.streams;
     expect(configured.stream.name).toBe(STREAM);
     expect(configured.sync_mode).toBe('incremental');

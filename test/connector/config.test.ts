@@ -82,11 +82,24 @@ describe('check', () => {
 });
 
 describe('discover', () => {
-  test('emits the incidents stream with cursor, primary key and resumability', async () => {
+  test('lists four streams; the incidents stream with cursor, primary key and resumability', async () => {
     const result = await runConnector('discover', { config: good() });
     expect(result.code).toBe(0);
     const catalog = result.messages.find((m) => m.type === 'CATALOG')!.catalog;
-    expect(catalog.streams).toHaveLength(1);
+    expect(catalog.streams.map((s: { name: string }) => s.name)).toEqual([
+      'ironscales_incidents',
+      'ironscales_incident_iocs',
+      'ironscales_mitigations',
+      'ironscales_mailboxes',
+    ]);
+    const byName = new Map(catalog.streams.map((s: { name: string }) => [s.name, s]));
+    expect(byName.get('ironscales_incident_iocs')).toMatchObject({
+      source_defined_primary_key: [['incident_id'], ['ioc_type'], ['value']],
+      default_cursor_field: ['first_reported_date'],
+      is_resumable: true,
+    });
+    expect(byName.get('ironscales_mitigations')).toMatchObject({ source_defined_primary_key: [['mitigationID']], default_cursor_field: ['first_reported_date'] });
+    expect(byName.get('ironscales_mailboxes')).toMatchObject({ supported_sync_modes: ['full_refresh'], source_defined_primary_key: [['id']], is_resumable: false });
     const stream = catalog.streams[0];
     expect(stream.name).toBe('ironscales_incidents');
     expect(stream.supported_sync_modes).toEqual(['full_refresh', 'incremental']);

@@ -154,7 +154,7 @@ describe('malformed files and invocations', () => {
     [
       'the state stream_state is a list',
       () => ['read', '--config', tempFile('config.json', withSecret({})), '--catalog', tempFile('catalog.json', catalogFor()), '--state', tempFile('state.json', stateFor('ironscales_incidents', ['2025-01-01']))],
-      /stream_state of "ironscales_incidents" is an array, not an object/,
+      /stream_state of "ironscales_incidents" in entry 0 is an array, not an object/,
     ],
     [
       'a state entry without a stream name',
@@ -162,15 +162,15 @@ describe('malformed files and invocations', () => {
       /no stream_descriptor.name/,
     ],
     [
-      'a GLOBAL state',
-      () => ['read', '--config', tempFile('config.json', withSecret({})), '--catalog', tempFile('catalog.json', catalogFor()), '--state', tempFile('state.json', [{ type: 'GLOBAL', global: { stream_states: [] } }])],
-      /type "GLOBAL"/,
+      'a GLOBAL state without stream_states',
+      () => ['read', '--config', tempFile('config.json', withSecret({})), '--catalog', tempFile('catalog.json', catalogFor()), '--state', tempFile('state.json', [{ type: 'GLOBAL', global: { shared_state: {} } }])],
+      /GLOBAL state without global.stream_states/,
     ],
     [
       // The key must be right here: the state is read once the stream starts, after authentication.
       'a state cursor that is a number',
       () => ['read', '--config', tempFile('config.json', good()), '--catalog', tempFile('catalog.json', catalogFor()), '--state', tempFile('state.json', stateFor('ironscales_incidents', { first_reported_date: 1700000000 }))],
-      /first_reported_date must be a timestamp string/,
+      /first_reported_date is 1700000000, not an ISO-8601 timestamp/,
     ],
     ['read without --catalog', () => ['read', '--config', tempFile('config.json', withSecret({}))], /needs --catalog/],
     ['an unknown command', () => ['sync', '--config', tempFile('config.json', withSecret({}))], /Unknown command "sync"/],
@@ -261,6 +261,8 @@ describe('odd inputs that must be accepted', () => {
     ['a state whose stream_state is null resets the stream: full read', stateFor('ironscales_incidents', null)],
     ['an empty state list: full read', []],
     ['an empty state object: full read', {}],
+    ['a GLOBAL state carrying no cursor for the stream: full read', [{ type: 'GLOBAL', global: { shared_state: {}, stream_states: [{ stream_descriptor: { name: 'ironscales_incidents' }, stream_state: null }] } }]],
+    ['a LEGACY object naming the stream with an empty state: full read', { ironscales_incidents: {} }],
   ])('%s', async (_name, state) => {
     goodInputsTried += 1;
     const result = await runChecked('read', { config: good(), catalog: catalogFor(), state });
