@@ -21,6 +21,10 @@ const USAGE = `Usage: ironscales-simulator [options]
   --from <iso>          start of generated first_reported_date range
   --to <iso>            end of generated first_reported_date range
   --load-example        also load the example incident 123456
+  --clock-offset-ms <n> the simulator's clock = local clock + n ms (default 0; negative: --clock-offset-ms=-30000)
+  --unstable-ties       sort=created reshuffles incidents with equal created times on every request
+  --mailboxes <n>       number of mailboxes served by mailboxes/list (default 50)
+  --mitigations-per-page <n>  rows per page of mitigation/details (default 100)
   -h, --help            show this help`;
 
 class UsageError extends Error {}
@@ -54,6 +58,10 @@ function parse(argv: string[]): SimulatorOptions | 'help' {
         from: { type: 'string' },
         to: { type: 'string' },
         'load-example': { type: 'boolean' },
+        'clock-offset-ms': { type: 'string' },
+        'unstable-ties': { type: 'boolean' },
+        mailboxes: { type: 'string' },
+        'mitigations-per-page': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -70,7 +78,14 @@ function parse(argv: string[]): SimulatorOptions | 'help' {
     rateLimit: limit === 0 ? null : { limit, windowMs },
     latencyMs: integer('latency-ms', values['latency-ms'], 0) ?? 0,
     loadExample: values['load-example'] === true,
+    unstableTies: values['unstable-ties'] === true,
   };
+  const offset = integer('clock-offset-ms', values['clock-offset-ms'], Number.MIN_SAFE_INTEGER);
+  if (offset !== undefined) options.clockOffsetMs = offset;
+  const mailboxes = integer('mailboxes', values.mailboxes, 0);
+  if (mailboxes !== undefined) options.mailboxes = mailboxes;
+  const perPage = integer('mitigations-per-page', values['mitigations-per-page'], 1);
+  if (perPage !== undefined) options.mitigationsPerPage = perPage;
   const seed = integer('seed', values.seed, Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
   const incidents = integer('incidents', values.incidents, 0);

@@ -6,10 +6,6 @@
 export const US_PER_MS = 1000;
 export const US_PER_SECOND = 1_000_000;
 
-export function nowUs(): number {
-  return Date.now() * US_PER_MS;
-}
-
 /** DRF style: `2025-10-27T07:16:07.368189Z`; a zero fraction is dropped (`2025-10-27T07:16:07Z`). */
 export function formatUs(us: number): string {
   const seconds = Math.floor(us / US_PER_SECOND);

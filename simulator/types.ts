@@ -32,9 +32,27 @@ export interface SimulatorOptions {
   extraFieldRatio?: number;
   /** Also load the seed example incident 123456 (company 12345). */
   loadExample?: boolean;
+  /** The simulator's "now" = local now + this (default 0). Negative = IRONSCALES' clock is behind. */
+  clockOffsetMs?: number;
+  /** With `sort=created`, incidents sharing one created instant come in a new order on every request (default false). */
+  unstableTies?: boolean;
+  /** How an expired (TTL) token is answered; default 403 {"detail":"JWT expired"}. */
+  expiredTokenAnswer?: TokenRejection;
+  /** Number of mailboxes served by the mailboxes endpoint (default 50). */
+  mailboxes?: number;
+  /** Rows per page of the mitigations endpoint (default 100; an assumption). */
+  mitigationsPerPage?: number;
+  /** Most incident ids one mitigations request may name (default 100; an assumption). */
+  mitigationsMaxIncidents?: number;
 }
 
-export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'other';
+/** What a token that is no longer valid gets, e.g. `{status: 401, body: {detail: 'Signature has expired.'}}`. */
+export interface TokenRejection {
+  status: 401 | 403;
+  body: Record<string, unknown>;
+}
+
+export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'mitigations' | 'mailboxes' | 'ato' | 'other';
 
 export type Fault =
   | { kind: 'throttle'; count: number; retryAfterSeconds?: number; endpoint?: Endpoint }
@@ -63,10 +81,15 @@ export interface SimulatorStats {
 }
 
 export interface IncidentSpec {
+  /** Default: the simulator's now. */
   first_reported_date?: string;
+  /** Default: the next id (higher than every id so far). */
   incident_id?: number;
   classification?: string;
+  /** Details answer 410. Alone it makes an Account Takeover incident. */
   gone?: boolean;
+  /** Default 'email', or 'ato' when `gone`. Non-email incidents have no details (410) unless `gone: false`. */
+  reportType?: 'email' | 'ato' | 'teams' | 'msft_quarantine';
   extra?: Record<string, unknown>;
   bodyBytes?: number;
 }
@@ -78,17 +101,26 @@ export interface Simulator {
   close(): Promise<void>;
   addIncidents(specs: IncidentSpec[]): number[];
   generateIncidents(count: number, range?: { from?: string; to?: string }): number[];
+  /** `at` defaults to the simulator's now. */
   reclassify(incidentId: number, classification: string, at?: string): void;
   reset(): void;
   loadExampleIncident(): void;
   incidentIds(): number[];
   details(incidentId: number): Record<string, unknown> | undefined;
   inject(fault: Fault): void;
-  expireAllTokens(): void;
+  /** Every token issued so far now gets `answer` (default 403 {"detail":"JWT expired"}); new tokens work. */
+  expireAllTokens(answer?: TokenRejection): void;
   /** Every JWT issued so far, so tests can assert none of them ever appears in the connector's output. */
   issuedTokens(): string[];
   setRateLimit(rateLimit: { limit: number; windowMs: number } | null): void;
   setLatency(ms: number): void;
   stats(): SimulatorStats;
   resetStats(): void;
+  /** The simulator's own now (local now + clock offset), ISO with microseconds. */
+  now(): string;
+  setClockOffset(ms: number): void;
+  setUnstableTies(on: boolean): void;
+  /** From now on the incident's details answer `status` every time (HTML body by default). */
+  failDetails(incidentId: number, status?: number, body?: 'html' | 'json'): void;
+  healDetails(incidentId: number): void;
 }

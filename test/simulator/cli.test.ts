@@ -99,7 +99,40 @@ test('the same seed gives the same data across processes', async () => {
   expect(b).toEqual(a);
 });
 
+test('--clock-offset-ms, --unstable-ties, --mailboxes and --mitigations-per-page reach the simulator', async () => {
+  const child = run(['--port', '0', '--rate-limit', '0', '--incidents', '200', '--from', '2025-01-01T00:00:00Z', '--to', '2025-01-02T00:00:00Z',
+    '--clock-offset-ms=-45000', '--unstable-ties', '--mailboxes', '3', '--mitigations-per-page', '1']);
+  const info = JSON.parse(await firstLine(child));
+  const tokenRes = await fetch(`${info.url}/appapi/get-token/`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: info.api_key, scopes: ['company.all'] }),
+  });
+  expect(Math.abs(Date.parse(tokenRes.headers.get('date') as string) - (Date.now() - 45_000))).toBeLessThan(2500);
+  const { jwt } = (await tokenRes.json()) as { jwt: string };
+  const auth = { Authorization: `Bearer ${jwt}` };
+  const boxes = (await (await fetch(`${info.url}/appapi/mailboxes/12345/list/`, { headers: auth })).json()) as { total_count: number };
+  expect(boxes.total_count).toBe(3);
+  // Generated data always holds a few incidents sharing one instant: their order changes between reads.
+  const orders = new Set<string>();
+  let ids: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const list = await fetch(`${info.url}/appapi/incident/12345/list/?sort=created&order=asc&items_per_page=200`, { headers: auth });
+    ids = ((await list.json()) as { incidents: { incidentID: number }[] }).incidents.map((x) => x.incidentID);
+    orders.add(ids.join());
+  }
+  expect(orders.size).toBeGreaterThan(1);
+  const body = JSON.stringify({ incidents: ids.slice(0, 3), page: 1 });
+  const res = await fetch(`${info.url}/appapi/mitigation/12345/details/`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body });
+  const page = (await res.json()) as { total_pages: number; mitigations: unknown[] };
+  expect(page.mitigations).toHaveLength(1);
+  expect(page.total_pages).toBeGreaterThanOrEqual(3);
+  const exited = exitOf(child);
+  child.kill('SIGTERM');
+  expect((await exited).code).toBe(0);
+});
+
 test.each([
+  [['--clock-offset-ms', '1.5']],
+  [['--mailboxes', '-1']],
   [['--bogus']],
   [['--port', 'abc']],
   [['--incidents', '-3']],
