@@ -45,12 +45,12 @@ export class HttpTransport {
       const allHeaders = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
       const req = this.module.request(url, { method, headers: allHeaders, agent: this.agent });
       // One deadline for the whole exchange, body included: a server that stalls mid-body is as dead as a silent one.
-      const timer = setTimeout(() => req.destroy(new TransportError(`no answer within ${formatSeconds(timeoutMs)}`, 'timeout')), timeoutMs);
+      const timer = setTimeout(() => req.destroy(new TransportError(`network error: no answer within ${formatSeconds(timeoutMs)}`, 'timeout')), timeoutMs);
       const fail = (err: Error) => {
         clearTimeout(timer);
-        reject(err instanceof TransportError ? err : describe(err));
+        reject(err instanceof TransportError ? err : describeSocketError(err));
       };
-      const cutShort = () => fail(new TransportError('connection closed before the response was complete', 'cut_short'));
+      const cutShort = () => fail(new TransportError('network error: connection closed before the response was complete', 'cut_short'));
       req.on('error', fail);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -88,7 +88,7 @@ function formatSeconds(ms: number): string {
 }
 
 /** Socket errors by what the user should check: the host name, the port, or the network. */
-function describe(err: Error): TransportError {
+export function describeSocketError(err: Error): TransportError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new TransportError(`network error: DNS name not found (${code})`, 'dns');
   if (code === 'ECONNREFUSED') return new TransportError('network error: connection refused (ECONNREFUSED)', 'refused');

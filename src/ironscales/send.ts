@@ -153,10 +153,9 @@ export class Sender {
         ...RETRY_TIMING,
         retries: 1000,
         maxRetryTime: budgetMs,
-        // Fail-fast: a host that cannot be reached will not be reached by trying again (a reset is still retried).
-        shouldRetry: ({ error }) => error instanceof Retryable && !(this.options.failFast && error.status === 'network'),
+        shouldRetry: ({ error }) => this.worthRetrying(error),
         onFailedAttempt: async ({ error, attemptNumber }) => {
-          if (!(error instanceof Retryable)) return;
+          if (!this.worthRetrying(error)) return;
           lastFailure = error.message;
           await this.events.onRetry?.(`${req.what} failed (${error.message})`, attemptNumber);
         },
@@ -170,6 +169,11 @@ export class Sender {
   /** Closes idle connections (end of a sync). */
   close(): void {
     this.http.close();
+  }
+
+  /** Fail-fast: a host that cannot be reached will not be reached by trying again (a reset still is retried). */
+  private worthRetrying(error: Error): error is Retryable {
+    return error instanceof Retryable && !(this.options.failFast && error.status === 'network');
   }
 
   private budgetFor(req: ApiRequest): number {
