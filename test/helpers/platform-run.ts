@@ -1,0 +1,47 @@
+/**
+ * Runs the built connector the way the platform runs a command (its environment, its configured
+ * catalog) through runConnector, and replays the output through the platform replica.
+ */
+import { runConnector, type RunOptions, type RunResult } from './connector.js';
+import { platformEnv, type PlatformJob } from './platform-catalog.js';
+import type { Bound } from './platform-deserialize.js';
+import { describeViolations, fromRun, replayAsPlatform, type Op, type PlatformReport } from './platform-replica.js';
+
+export interface PlatformRun {
+  result: RunResult;
+  report: PlatformReport;
+  /** describeViolations(report.violations): what a failing expectation prints. */
+  violations: string[];
+}
+
+export interface PlatformRunOptions extends Pick<RunOptions, 'config' | 'catalog' | 'state' | 'killAfterRecords'> {
+  job?: PlatformJob;
+  destinationSupportsRefreshes?: boolean;
+}
+
+export async function runAsPlatform(op: Op, options: PlatformRunOptions = {}): Promise<PlatformRun> {
+  const job = options.job ?? { jobId: 1, attempt: 0 };
+  const { config, catalog, state, killAfterRecords } = options;
+  const result = await runConnector(op, { config, catalog, state, killAfterRecords, env: platformEnv(op, job) });
+  const report = replayAsPlatform(fromRun(result), { op, catalog, destinationSupportsRefreshes: options.destinationSupportsRefreshes ?? job.supportsRefreshes });
+  return { result, report, violations: describeViolations(report.violations) };
+}
+
+/** The streams of the connector's own discover, as the platform stores them. */
+export async function discoveredStreams(config: unknown): Promise<Array<Record<string, unknown>>> {
+  const { report, violations } = await runAsPlatform('discover', { config });
+  if (violations.length > 0 || report.failed) throw new Error(`discover did not give the platform a catalog: ${violations.join('; ')}`);
+  const catalog = report.delivered.find((m) => m.type === 'CATALOG') as Bound;
+  return catalog.catalog.streams;
+}
+
+/** Records the platform received, and those it had committed by the last STATE it accepted. */
+export function receivedRecords(report: PlatformReport): { all: Bound[]; committed: Bound[] } {
+  const delivered = report.delivered;
+  let lastState = -1;
+  delivered.forEach((m, i) => {
+    if (m.type === 'STATE') lastState = i;
+  });
+  const records = (list: Bound[]) => list.filter((m) => m.type === 'RECORD').map((m) => m.record as Bound);
+  return { all: records(delivered), committed: records(delivered.slice(0, lastState + 1)) };
+}
