@@ -238,7 +238,7 @@ class IncidentPasses {
     for await (const { item, members, result } of fetched) {
       if (result.kind !== 'details') {
         await this.out.warn(
-          `Incident ${item.item.incidentID}: ${result.reason}. It is emitted from its list entry` +
+          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry` +
             (result.kind === 'pending' ? '; its details are tried again next sync.' : ' (account-takeover, Teams and similar incidents have no details).'),
         );
       }
@@ -250,7 +250,7 @@ class IncidentPasses {
     }
     // Most details failing at once is an outage, not a few broken incidents: fail before checkpointing.
     if (unavailable >= 3 && unavailable * 2 > needDetails.length) {
-      throw transientError(`IRONSCALES failed the details of ${unavailable} of ${needDetails.length} incidents in one slice; it looks unavailable.`);
+      throw transientError(`IRONSCALES API unavailable: the details of ${unavailable} of ${needDetails.length} incidents in one slice kept failing.`);
     }
     for (const m of this.members) {
       if (!m.table.rowsFor) continue;

@@ -133,8 +133,8 @@ describe('read with bad input', () => {
     ['a catalog naming an unknown stream', { catalog: { streams: [{ stream: { name: 'mailboxes', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }] } }, /does not offer/],
     ["CAT's bogus catalog", { catalog: { streams: [{ stream: { name: '__AIRBYTE__stream_that_does_not_exist', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'INVALID', destination_sync_mode: 'INVALID' }] } }, /sync_mode "INVALID"/],
     ['a catalog that is not a catalog', { catalog: [1, 2] }, /not a configured catalog/],
-    ['a LEGACY state', { state: { first_reported_date: '2024-01-01T00:00:00Z' } }, /state file is not valid/],
-    ['a state with a broken cursor', { state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'ironscales_incidents' }, stream_state: { first_reported_date: 'yesterday' } } }] }, /not an ISO timestamp/],
+    ['a LEGACY object that names no stream', { state: { first_reported_date: '2024-01-01T00:00:00Z' } }, /LEGACY state object has the keys "first_reported_date", none of which names a stream/],
+    ['a state with a broken cursor', { state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'ironscales_incidents' }, stream_state: { first_reported_date: 'yesterday' } } }] }, /not an ISO-8601 timestamp/],
     ['a state that is not JSON', { state: '{"type": "STREAM", ' }, /state file .* is not valid JSON/],
   ])('%s → config_error TRACE', async (_name, input, message) => {
     const result = await runConnector('read', { config: good(), catalog: catalogFor(), ...input });
