@@ -3,7 +3,7 @@
  * validation that turns a raw config file into a typed, trustworthy Config — or into an
  * actionable message that names the field and says what to do.
  */
-import { z } from 'zod';
+import { validateAgainstSpec } from './airbyte/spec-validator.js';
 import { parseTimestamp } from './ironscales/timestamps.js';
 
 function isRealTimestamp(value: string): boolean {
@@ -72,7 +72,8 @@ export const connectionSpecification = {
       type: 'array',
       title: 'Scopes',
       description: 'API scopes requested for the token. The default, company.all, covers listing incidents and reading their details.',
-      items: { type: 'string' },
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
       default: ['company.all'],
       examples: [['company.all']],
       order: 4,
@@ -123,7 +124,7 @@ export const connectionSpecification = {
       title: 'Retry Budget (Seconds)',
       description:
         'How long the connector keeps retrying one failing API call (server errors, timeouts, rate limiting) before the sync fails with a transient error that Airbyte retries later.',
-      default: 1800,
+      default: 600,
       minimum: 1,
       maximum: 10800,
       order: 9,
@@ -195,53 +196,29 @@ export function resolveBaseUrl(host: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
-type IntegerSetting = 'requests_per_minute' | 'lookback_minutes' | 'records_per_checkpoint' | 'request_timeout_seconds' | 'max_retry_seconds';
-
-/** An optional whole-number setting, validated against the bounds its spec entry declares. */
-const wholeNumber = (name: IntegerSetting) => {
-  const { minimum, maximum } = connectionSpecification.properties[name];
-  return z
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(minimum, { error: `must be at least ${minimum}` })
-    .max(maximum, { error: `must be at most ${maximum}` })
-    .optional();
+/** Phrasing where the generic sentence derived from the spec would be vague; constraints stay in the spec. */
+const WORDING = {
+  host: { blank: 'is empty. Enter your IRONSCALES API host, for example appapi.ironscales.com' },
+  company_id: { minimum: 'must be a positive number' },
+  api_key: { type: 'must be a text value (the APP API token from IRONSCALES)' },
+  scopes: { type: 'must be a list of scope names such as ["company.all"]', minItems: 'must name at least one scope, such as company.all' },
+  'scopes.items': { type: 'must hold scope names as text' },
 };
 
-/** The value of an optional whole-number setting, or the default its spec entry declares. */
-const orDefault = (name: IntegerSetting, value: number | undefined): number => value ?? connectionSpecification.properties[name].default;
+const FORMATS = { 'date-time': { test: isRealTimestamp, message: 'is not a real date' } };
 
-const rawConfigSchema = z.object({
-  host: z.string({ error: "must be a text value such as 'appapi.ironscales.com'" }),
-  // The UI sends a number; hand-written configs often quote it, which is harmless.
-  company_id: z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ error: 'must be a whole number such as 12345' }).int({ error: 'must be a whole number such as 12345' }).positive({ error: 'must be a positive number' }),
-  ),
-  api_key: z.string({ error: 'must be a text value (the APP API token from IRONSCALES)' }).refine((v) => v.trim() !== '', { error: 'is empty' }),
-  start_date: z
-    .string({ error: 'must be a text value in the format YYYY-MM-DDTHH:mm:ssZ' })
-    .regex(new RegExp(START_DATE_PATTERN), { error: 'must have the format YYYY-MM-DDTHH:mm:ssZ, for example 2025-01-01T00:00:00Z' })
-    .refine((v) => isRealTimestamp(v), { error: 'is not a real date' })
-    .optional(),
-  scopes: z
-    .array(z.string({ error: 'must hold scope names as text' }).min(1), { error: 'must be a list of scope names such as ["company.all"]' })
-    .min(1, { error: 'must name at least one scope, such as company.all' })
-    .optional(),
-  requests_per_minute: wholeNumber('requests_per_minute'),
-  lookback_minutes: wholeNumber('lookback_minutes'),
-  records_per_checkpoint: wholeNumber('records_per_checkpoint'),
-  request_timeout_seconds: wholeNumber('request_timeout_seconds'),
-  max_retry_seconds: wholeNumber('max_retry_seconds'),
-});
-
-function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string {
-  const field = issue.path.map(String).join('.') || '(config)';
-  const top = String(issue.path[0] ?? '');
-  if (issue.code === 'invalid_type' && issue.path.length === 1 && raw[top] === undefined) return `Config field '${field}' is required but missing.`;
-  // Show what was given, except for the secret.
-  const given = top !== 'api_key' && issue.path.length === 1 ? ` (got ${JSON.stringify(raw[top])})` : '';
-  return `Config field '${field}' ${issue.message}${given}.`;
+/** The config as the spec's property names give it, after validation and defaults. */
+interface RawConfig {
+  host: string;
+  company_id: number;
+  api_key: string;
+  start_date?: string;
+  scopes: string[];
+  requests_per_minute: number;
+  lookback_minutes: number;
+  records_per_checkpoint: number;
+  request_timeout_seconds: number;
+  max_retry_seconds: number;
 }
 
 /** Validates a parsed config file. Throws ConfigError naming every problem found; never echoes the API key. */
@@ -249,29 +226,28 @@ export function parseConfig(raw: unknown): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object with at least host, company_id and api_key.');
   }
-  const fields = raw as Record<string, unknown>;
-  const result = rawConfigSchema.safeParse(raw);
-  const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, fields));
+  const { values, problems } = validateAgainstSpec(connectionSpecification, raw as Record<string, unknown>, { formats: FORMATS, wording: WORDING });
+  const c = values as unknown as RawConfig;
   let baseUrl = '';
-  if (typeof fields.host === 'string') {
+  // The host guard runs only on a host that passed the spec's own checks (one message per problem).
+  if (!problems.some((p) => p.startsWith("Config field 'host' "))) {
     try {
-      baseUrl = resolveBaseUrl(fields.host);
+      baseUrl = resolveBaseUrl(c.host);
     } catch (err) {
       problems.push((err as Error).message);
     }
   }
-  if (!result.success || problems.length > 0) throw new ConfigError(problems.join(' '));
-  const c = result.data;
+  if (problems.length > 0) throw new ConfigError(problems.join(' '));
   return {
     baseUrl,
     companyId: c.company_id,
     apiKey: c.api_key,
     startDate: c.start_date,
-    scopes: c.scopes ?? ['company.all'],
-    requestsPerMinute: orDefault('requests_per_minute', c.requests_per_minute),
-    lookbackMinutes: orDefault('lookback_minutes', c.lookback_minutes),
-    recordsPerCheckpoint: orDefault('records_per_checkpoint', c.records_per_checkpoint),
-    requestTimeoutMs: orDefault('request_timeout_seconds', c.request_timeout_seconds) * 1000,
-    maxRetryMs: orDefault('max_retry_seconds', c.max_retry_seconds) * 1000,
+    scopes: c.scopes,
+    requestsPerMinute: c.requests_per_minute,
+    lookbackMinutes: c.lookback_minutes,
+    recordsPerCheckpoint: c.records_per_checkpoint,
+    requestTimeoutMs: c.request_timeout_seconds * 1000,
+    maxRetryMs: c.max_retry_seconds * 1000,
   };
 }

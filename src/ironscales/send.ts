@@ -140,6 +140,8 @@ export class Sender {
             if (!(act.renewExpiredToken && token !== undefined && this.tokens.isExpired(token) && refreshes < MAX_TOKEN_REFRESHES_PER_CALL)) {
               throw new IronscalesApiError(act.failure, act.message(context(ex.status, ex.detail)), `HTTP ${ex.status}: ${ex.snippet}`);
             }
+            // The refusal came to a token past its exp: renew it, as for a refresh_token answer.
+            break;
         }
         refreshes += 1;
         await this.events.onLog?.(`IRONSCALES answered ${ex.status} (${ex.detail}) to a ${req.what} call; getting a new token and retrying.`);

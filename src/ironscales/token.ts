@@ -11,8 +11,6 @@ const DEFAULT_MARGIN_MS = 60_000;
 
 export class TokenHolder {
   private jwt: string | undefined;
-  /** When the current token expires, in IRONSCALES' time (ms); undefined when it says nothing. */
-  private expiresAtMs: number | undefined;
   private renewAtMs: number | undefined;
   private pending: Promise<string> | undefined;
 
@@ -55,7 +53,6 @@ export class TokenHolder {
   private adopt(jwt: string): string {
     this.jwt = jwt;
     const claims = jwtClaims(jwt);
-    this.expiresAtMs = claims.exp;
     this.renewAtMs = undefined;
     if (claims.exp !== undefined) {
       const now = this.serverNowMs();
@@ -66,11 +63,6 @@ export class TokenHolder {
       if (renewAt > now) this.renewAtMs = renewAt;
     }
     return jwt;
-  }
-
-  /** For logs: seconds until the current token expires, when known. */
-  get secondsLeft(): number | undefined {
-    return this.expiresAtMs === undefined ? undefined : Math.round((this.expiresAtMs - this.serverNowMs()) / 1000);
   }
 }
 
