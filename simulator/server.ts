@@ -201,6 +201,10 @@ class IronscalesSimulator implements Simulator {
     this.faults.push({ ...fault, remaining: fault.count });
   }
 
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   expireAllTokens(answer: TokenRejection = JWT_EXPIRED): void {
     this.tokens.expireAll(answer);
   }

@@ -108,6 +108,8 @@ export interface Simulator {
   incidentIds(): number[];
   details(incidentId: number): Record<string, unknown> | undefined;
   inject(fault: Fault): void;
+  /** Drops every queued fault (failDetails is separate: see healDetails). */
+  clearFaults(): void;
   /** Every token issued so far now gets `answer` (default 403 {"detail":"JWT expired"}); new tokens work. */
   expireAllTokens(answer?: TokenRejection): void;
   /** Every JWT issued so far, so tests can assert none of them ever appears in the connector's output. */

@@ -90,6 +90,15 @@ describe('faults', () => {
     expect((await api(sim, jwt, detailsPath())).status).toBe(200);
   });
 
+  test('clearFaults drops every queued fault', async () => {
+    sim.inject({ kind: 'server_error', count: 50 });
+    sim.inject({ kind: 'throttle', count: 5, endpoint: 'details' });
+    expect((await api(sim, jwt, listPath(sim))).status).toBe(502);
+    sim.clearFaults();
+    expect((await api(sim, jwt, listPath(sim))).status).toBe(200);
+    expect((await api(sim, jwt, detailsPath())).status).toBe(200);
+  });
+
   test('faults apply before auth', async () => {
     sim.inject({ kind: 'server_error', count: 1 });
     expect((await api(sim, null, listPath(sim))).status).toBe(502);
