@@ -28,25 +28,39 @@ export interface StreamStateEntry {
 }
 
 export type StreamStateMessage = { type: 'STREAM'; stream: StreamStateEntry };
+export type GlobalStateMessage = { type: 'GLOBAL'; global: { shared_state?: unknown; stream_states: StreamStateEntry[] } };
 
 /**
- * The STREAM state list after a read: the last STATE of each stream, as the platform keeps it.
- * Only the states the platform accepted count (a dropped STATE line is never committed).
+ * The state list after a read, as the platform keeps it: the last STATE of each stream (STREAM),
+ * or, once the source speaks GLOBAL, the last GLOBAL message; never sourceStats. Only the states
+ * the platform accepted count (a dropped STATE line is never committed).
  */
-export function stateForNextSync(output: ConnectorOutput, catalog: unknown): StreamStateMessage[] {
+export function stateForNextSync(output: ConnectorOutput, catalog: unknown): StreamStateMessage[] | GlobalStateMessage[] {
   const last = new Map<string, StreamStateEntry>();
+  let global: GlobalStateMessage | undefined;
   for (const m of replayAsPlatform(output, { op: 'read', catalog }).delivered) {
-    if (m.type !== 'STATE' || m.state.type !== 'STREAM' || m.state.stream?.stream_descriptor == null) continue;
-    const d = m.state.stream.stream_descriptor as Bound;
-    const descriptor: StreamDescriptor = { name: d.name, ...(d.namespace != null ? { namespace: d.namespace } : {}) };
-    last.set(JSON.stringify([d.name, d.namespace ?? null]), { stream_descriptor: descriptor, stream_state: m.state.stream.stream_state ?? null });
+    if (m.type !== 'STATE') continue;
+    if (m.state.type === 'GLOBAL' && Array.isArray(m.state.global?.stream_states)) {
+      const { shared_state, stream_states } = m.state.global as Bound;
+      global = { type: 'GLOBAL', global: { ...(shared_state != null ? { shared_state } : {}), stream_states: (stream_states as Bound[]).map(entry) } };
+    } else if (m.state.type === 'STREAM' && m.state.stream?.stream_descriptor != null) {
+      const e = entry(m.state.stream);
+      last.set(JSON.stringify([e.stream_descriptor.name, e.stream_descriptor.namespace ?? null]), e);
+    }
   }
+  if (global) return [global];
   return [...last.values()].map((stream) => ({ type: 'STREAM', stream }));
 }
 
-/** The per-stream entries of a STREAM list. */
-export function entriesOf(state: StreamStateMessage[]): StreamStateEntry[] {
-  return state.map((m) => m.stream);
+/** An AirbyteStreamState as StatePersistence.buildAirbyteStreamState rebuilds it: descriptor and state only. */
+function entry(s: Bound): StreamStateEntry {
+  const d = s.stream_descriptor as Bound;
+  return { stream_descriptor: { name: d.name, ...(d.namespace != null ? { namespace: d.namespace } : {}) }, stream_state: s.stream_state ?? null };
+}
+
+/** The per-stream entries of a handed-back state, whichever of the two shapes it has. */
+export function entriesOf(state: StreamStateMessage[] | GlobalStateMessage[]): StreamStateEntry[] {
+  return state.flatMap((m) => (m.type === 'GLOBAL' ? m.global.stream_states : [m.stream]));
 }
 
 /** LEGACY as the platform passes it: the raw data blob, here {<stream name>: <stream_state>}. */

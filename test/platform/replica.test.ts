@@ -177,6 +177,16 @@ describe('the state the platform hands back', () => {
     ]);
   });
 
+  test('a source that speaks GLOBAL gets its last GLOBAL back, without sourceStats', () => {
+    const global = (cursor: string) => ({
+      type: 'STATE',
+      state: { type: 'GLOBAL', global: { shared_state: { lsn: cursor }, stream_states: [{ stream_descriptor: { name: 's' }, stream_state: { cursor } }] }, sourceStats: { recordCount: 1 } },
+    });
+    const handed = stateForNextSync(output([record({ id: 1 }), global('a'), record({ id: 2 }), global('b')]), catalog);
+    expect(handed).toEqual([{ type: 'GLOBAL', global: { shared_state: { lsn: 'b' }, stream_states: [{ stream_descriptor: { name: 's' }, stream_state: { cursor: 'b' } }] } }]);
+    expect(entriesOf(handed)).toEqual([{ stream_descriptor: { name: 's' }, stream_state: { cursor: 'b' } }]);
+  });
+
   test('rewritten into every shape a connection can hold', () => {
     const entries = entriesOf(stateForNextSync(read, catalog));
     expect(asLegacyObject(entries)).toEqual({ s: { cursor: 'c1' }, u: { cursor: 'c1' } });
