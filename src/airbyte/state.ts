@@ -39,7 +39,7 @@ export function parseInputState(raw: unknown, streams: readonly string[]): Input
     const message = entry as Record<string, unknown>;
     const type = message.type ?? (message.data !== undefined ? 'LEGACY' : undefined);
     if (type === 'STREAM') readStreamEntry(message.stream, `entry ${index}`, states);
-    else if (type === 'GLOBAL') readGlobal(message.global, index, states);
+    else if (type === 'GLOBAL') readGlobal(message.global, index, streams, states);
     else if (type === 'LEGACY') readLegacy(message.data, streams, states, `entry ${index} (LEGACY)`);
     else throw invalid(`entry ${index} has type ${JSON.stringify(type ?? null)}; expected STREAM, GLOBAL or LEGACY`);
   });
@@ -59,11 +59,17 @@ function readStreamEntry(value: unknown, where: string, states: InputState): voi
   states.set(name, streamState as StreamState);
 }
 
-function readGlobal(value: unknown, index: number, states: InputState): void {
+function readGlobal(value: unknown, index: number, streams: readonly string[], states: InputState): void {
   const streamStates = (value as { stream_states?: unknown } | undefined)?.stream_states;
   if (!Array.isArray(streamStates)) throw invalid(`entry ${index} is a GLOBAL state without global.stream_states`);
   // shared_state is ignored: this connector keeps everything per stream.
-  streamStates.forEach((streamState, i) => readStreamEntry(streamState, `entry ${index} (GLOBAL stream_states[${i}])`, states));
+  const found: InputState = new Map();
+  streamStates.forEach((streamState, i) => readStreamEntry(streamState, `entry ${index} (GLOBAL stream_states[${i}])`, found));
+  const names = [...found.keys()];
+  if (names.length > 0 && !names.some((name) => streams.includes(name))) {
+    throw invalid(`entry ${index} is a GLOBAL state for the streams ${names.map((n) => JSON.stringify(n)).join(', ')}, none of which is a stream of this connector (${streams.join(', ')})`);
+  }
+  for (const [name, state] of found) states.set(name, state);
 }
 
 function readLegacy(data: unknown, streams: readonly string[], states: InputState, where: string): void {

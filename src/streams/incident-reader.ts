@@ -230,27 +230,32 @@ class IncidentPasses {
   private async *emit(items: SliceItem[], wants: (m: Member, item: SliceItem) => boolean): AsyncGenerator<ReadEvent> {
     const takers = items.map((item) => ({ item, members: this.members.filter((m) => wants(m, item)) })).filter((t) => t.members.length > 0);
     const needDetails = takers.filter((t) => t.members.some((m) => m.table.needsDetails));
-    let unavailable = 0;
     const fetched = mapUnordered(needDetails, DETAILS_CONCURRENCY, async (t) => ({
       ...t,
       result: await fetchIncidentRecord(this.api, t.item.item, this.settings.companyId, Math.min(DETAILS_RETRY_BUDGET_MS, this.settings.maxRetryMs)),
     }));
+    // Incidents whose details failed wait for the end of the slice: only then is it clear whether
+    // they are a few broken incidents (emit them from their list entry) or the start of an outage.
+    const failed: Array<{ item: SliceItem; members: Member[]; record: Record<string, unknown>; reason: string }> = [];
     for await (const { item, members, result } of fetched) {
-      if (result.kind !== 'details') {
-        await this.out.warn(
-          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry` +
-            (result.kind === 'pending' ? '; its details are tried again next sync.' : ' (account-takeover, Teams and similar incidents have no details).'),
-        );
-      }
       if (result.kind === 'pending') {
-        unavailable += 1;
-        for (const m of members) if (m.table.needsDetails) addPending(m, item.item.incidentID);
+        failed.push({ item, members, record: result.record, reason: result.reason });
+        continue;
+      }
+      if (result.kind === 'list_entry') {
+        await this.out.warn(
+          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no details).`,
+        );
       }
       for (const m of members) yield* this.rowsOf(m, { ...item, record: result.record });
     }
-    // Most details failing at once is an outage, not a few broken incidents: fail before checkpointing.
-    if (unavailable >= 3 && unavailable * 2 > needDetails.length) {
-      throw transientError(`IRONSCALES API unavailable: the details of ${unavailable} of ${needDetails.length} incidents in one slice kept failing.`);
+    if (failed.length > 0) await this.confirmNotAnOutage(failed.length, needDetails.length);
+    for (const { item, members, record, reason } of failed) {
+      await this.out.warn(`Incident ${item.item.incidentID} has no details (${reason}). It is emitted from its list entry; its details are tried again next sync.`);
+      for (const m of members) {
+        if (m.table.needsDetails) addPending(m, item.item.incidentID);
+        yield* this.rowsOf(m, { ...item, record });
+      }
     }
     for (const m of this.members) {
       if (!m.table.rowsFor) continue;
@@ -262,6 +267,18 @@ class IncidentPasses {
         yield { type: 'record', stream: m.table.definition.name, data };
       }
     }
+  }
+
+  /**
+   * Details that kept failing are a few broken incidents only if IRONSCALES otherwise answers: most
+   * of a slice failing, or a cheap list call that fails too, is an outage, and the sync fails
+   * (transient) before anything of the slice is checkpointed.
+   */
+  private async confirmNotAnOutage(failed: number, fetched: number): Promise<void> {
+    if (failed >= 3 && failed * 2 > fetched) {
+      throw transientError(`IRONSCALES API unavailable: the details of ${failed} of ${fetched} incidents in one slice kept failing.`);
+    }
+    await this.api.listIncidents({ page: 1, itemsPerPage: 1, created: { start: this.syncEnd, end: this.syncEnd } });
   }
 
   private *rowsOf(m: Member, incident: ReadIncident): Generator<ReadEvent> {

@@ -48,10 +48,13 @@ export function platformCatalog(discovered: Array<Record<string, unknown>>, choi
   const generation = choice.generation ?? 1;
   const truncate = choice.syncMode === 'full_refresh' && (choice.destinationSyncMode === 'overwrite' || choice.destinationSyncMode === 'overwrite_dedup');
   return {
-    streams: discovered.map((stream) => ({
+    // The UI offers a stream only the modes it supports: a full-refresh-only stream stays full refresh.
+    streams: discovered.map((stream) => {
+      const supported = (stream.supported_sync_modes as string[]).includes(choice.syncMode);
+      return {
       stream,
-      sync_mode: choice.syncMode,
-      destination_sync_mode: destinationSyncModeForSource(choice.destinationSyncMode, supportsRefreshes),
+      sync_mode: supported ? choice.syncMode : 'full_refresh',
+      destination_sync_mode: destinationSyncModeForSource(supported ? choice.destinationSyncMode : 'overwrite', supportsRefreshes),
       ...(stream.default_cursor_field ? { cursor_field: stream.default_cursor_field } : {}),
       ...(stream.source_defined_primary_key ? { primary_key: stream.source_defined_primary_key } : {}),
       generation_id: generation,
@@ -59,7 +62,8 @@ export function platformCatalog(discovered: Array<Record<string, unknown>>, choi
       sync_id: job.jobId,
       include_files: choice.includeFiles ?? false,
       ...(choice.destinationObjectName !== undefined ? { destination_object_name: choice.destinationObjectName } : {}),
-    })),
+      };
+    }),
   };
 }
 

@@ -28,11 +28,12 @@ export async function runAsPlatform(op: Op, options: PlatformRunOptions = {}): P
 }
 
 /** The streams of the connector's own discover, as the platform stores them. */
-export async function discoveredStreams(config: unknown): Promise<Array<Record<string, unknown>>> {
+/** The discovered streams the user selects in the UI (by default the incidents stream alone). */
+export async function discoveredStreams(config: unknown, selected: string[] = ['ironscales_incidents']): Promise<Array<Record<string, unknown>>> {
   const { report, violations } = await runAsPlatform('discover', { config });
   if (violations.length > 0 || report.failed) throw new Error(`discover did not give the platform a catalog: ${violations.join('; ')}`);
   const catalog = report.delivered.find((m) => m.type === 'CATALOG') as Bound;
-  return catalog.catalog.streams;
+  return (catalog.catalog.streams as Array<Record<string, unknown>>).filter((s) => selected.includes(s.name as string));
 }
 
 /** Records the platform received, and those it had committed by the last STATE it accepted. */

@@ -43,6 +43,7 @@ describe('parseInputState refuses what carries no usable state, saying what it f
     ['an unknown message type', [{ type: 'PER_STREAM' }], '"PER_STREAM"'],
     ['a STREAM without a name', [{ type: 'STREAM', stream: { stream_state: cursor } }], 'stream_descriptor.name'],
     ['a GLOBAL without stream_states', [{ type: 'GLOBAL', global: { shared_state: cursor } }], 'global.stream_states'],
+    ['a GLOBAL for other streams only', [{ type: 'GLOBAL', global: { stream_states: [{ stream_descriptor: { name: 'x' }, stream_state: cursor }] } }], '"x"'],
     ['a stream_state that is a list', [{ type: 'STREAM', stream: { stream_descriptor: { name: 'incidents' }, stream_state: [] } }], 'an array'],
   ])('%s', (_name, raw, found) => {
     const err = refused(raw);
