@@ -41,7 +41,7 @@ export class IronscalesSource implements Source<Config> {
       const now = client.serverNow();
       await client.listIncidents({ created: { start: now - 86_400_000_000, end: now }, page: 1, itemsPerPage: 1 });
     } catch (err) {
-      throw toAirbyteError(err);
+      throw toAirbyteError(err, { advice: false });
     } finally {
       client.close();
     }
