@@ -21,11 +21,14 @@ const ADVICE: Partial<Record<FailureKind, string>> = {
   unexpected: 'Please report it with the connector logs.',
 };
 
-/** Any thrown value as an AirbyteTracedError; one that already is passes through unchanged. */
-export function toAirbyteError(err: unknown): AirbyteTracedError {
+/**
+ * Any thrown value as an AirbyteTracedError; one that already is passes through unchanged.
+ * `advice: false` leaves out what Airbyte does next (a failed `check` is not retried by Airbyte).
+ */
+export function toAirbyteError(err: unknown, options: { advice?: boolean } = {}): AirbyteTracedError {
   if (err instanceof AirbyteTracedError) return err;
   if (err instanceof IronscalesApiError) {
-    const advice = ADVICE[err.failure];
+    const advice = options.advice === false ? undefined : ADVICE[err.failure];
     const message = advice ? `${err.message} ${advice}` : err.message;
     return new AirbyteTracedError(message, FAILURE_TYPES[err.failure], err.detail, { cause: err });
   }

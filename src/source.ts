@@ -10,7 +10,7 @@ import type { Source } from './airbyte/runner.js';
 import type { ReadSession, StreamReader } from './airbyte/stream.js';
 import { toAirbyteError } from './failures.js';
 import { IronscalesClient } from './ironscales/client.js';
-import { nowMicros, parseTimestamp } from './ironscales/timestamps.js';
+import { parseTimestamp } from './ironscales/timestamps.js';
 import { ConfigError, DEFAULT_START_DAYS_AGO, parseConfig, specification, type Config } from './spec.js';
 import { streams } from './streams/index.js';
 
@@ -31,9 +31,16 @@ export class IronscalesSource implements Source<Config> {
   /** Gets a token and reads one list item: proves the host, the key, the scopes and the company ID together, fast. */
   async check(config: Config, out: MessageWriter): Promise<void> {
     const client = this.client(config, out, undefined, { failFast: true });
-    await client.authenticate();
-    const now = nowMicros();
-    await client.listIncidents({ page: 1, itemsPerPage: 1, created: { start: now - 86_400_000_000, end: now } });
+    try {
+      await client.authenticate();
+      const now = client.serverNow();
+      await client.listIncidents({ page: 1, itemsPerPage: 1, created: { start: now - 86_400_000_000, end: now } });
+    } catch (err) {
+      // check's answer is read in the UI right away: no "Airbyte will retry" advice.
+      throw toAirbyteError(err, { advice: false });
+    } finally {
+      client.close();
+    }
   }
 
   readers(config: Config, { out }: Pick<ReadSession, 'out'>): StreamReader[] {

@@ -28,3 +28,8 @@ test('an AirbyteTracedError passes through unchanged; anything else is a system_
   expect(other.message).toMatch(/x is undefined/);
   expect(toAirbyteError('a string').failureType).toBe('system_error');
 });
+
+test('advice can be left out (a failed check is not retried by Airbyte)', () => {
+  const traced = toAirbyteError(new IronscalesApiError('unavailable', 'IRONSCALES API unavailable at h.'), { advice: false });
+  expect({ message: traced.message, type: traced.failureType }).toEqual({ message: 'IRONSCALES API unavailable at h.', type: 'transient_error' });
+});

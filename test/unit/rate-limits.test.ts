@@ -14,7 +14,8 @@ test('an endpoint with its own limit is paced by it; others only by the global b
   expect(slow).toBeGreaterThanOrEqual(400);
   const fastStart = performance.now();
   for (let i = 0; i < 3; i++) await limits.acquire('list');
-  expect(performance.now() - fastStart).toBeLessThan(100);
+  // Far below the ~408 ms the 'slow' limit would impose (generous for a loaded machine).
+  expect(performance.now() - fastStart).toBeLessThan(300);
 });
 
 test('every endpoint shares the global budget', async () => {
