@@ -37,7 +37,8 @@ const idOf = (r: Bound) => r.data.incident_id as number;
 /** Runs attempt 1 (made to fail by `fail`) and attempt 2 with what the platform hands back. */
 async function twoAttempts(seed: number, fail: 'outage' | 'sigkill'): Promise<Attempts> {
   const sim = await startSimulator({ seed, incidents: INCIDENTS, rateLimit: null, goneRatio: 0 });
-  const config = configFor(sim, { records_per_checkpoint: 20, max_retry_seconds: 1, request_timeout_seconds: 1 });
+  // A short retry budget so the outage ends attempt 1 quickly; the default 5 s request timeout keeps a loaded machine from failing attempt 2.
+  const config = configFor(sim, { records_per_checkpoint: 20, max_retry_seconds: 2 });
   const streams = await discoveredStreams(config);
   const job = { jobId: 700 + seed, attempt: 0, supportsRefreshes: true };
   // The same catalog for both attempts: a resumable stream keeps its generation.
