@@ -244,7 +244,7 @@ class IncidentPasses {
       }
       if (result.kind === 'list_entry') {
         await this.out.warn(
-          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no details).`,
+          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no email details).`,
         );
       }
       for (const m of members) yield* this.rowsOf(m, { ...item, record: result.record });

@@ -117,7 +117,35 @@ export const incidentSchema: Schema = {
     ),
     // Only on incidents whose details IRONSCALES does not serve (404/410: account takeover, Teams...):
     // the record is then built from the incident's list entry.
-    details_unavailable: nullable('string', { description: 'Set when IRONSCALES has no details for this incident; the record was built from its list entry.' }),
+    details_unavailable: nullable('string', { description: 'Set when IRONSCALES has no details for this incident (or they kept failing): the record was built from its list entry, and says why.' }),
     list_entry: object({}, { nullable: true }),
+    // Account-takeover incidents: what GET /incident/{cid}/account-takeover/{iid}/details/ returns, all alert pages merged.
+    account_takeover: object(
+      {
+        id: nullable('integer'),
+        account_details: object(
+          { name: nullable('string'), title: nullable('string'), department: nullable('string'), email: nullable('string'), country: nullable('string'), phone_number: nullable('string') },
+          { nullable: true },
+        ),
+        alerts: arrayOf(
+          object({
+            id: nullable('integer'),
+            title: nullable('string'),
+            description: nullable('string'),
+            type: nullable('string'),
+            details: arrayOf(object({ ip: nullable('string'), location: nullable('string'), logon_time: dateTime() }), { nullable: true }),
+            created: dateTime(),
+          }),
+          { nullable: true },
+        ),
+        state: { type: ['integer', 'string', 'null'] },
+        original_state: { type: ['integer', 'string', 'null'] },
+        resolved_by: nullable('string'),
+        resolved_on: dateTime(),
+        created: dateTime(),
+        assignee: object({ id: nullable('integer'), email: nullable('string'), first_name: nullable('string'), last_name: nullable('string') }, { nullable: true }),
+      },
+      { nullable: true },
+    ),
   },
 };

@@ -58,7 +58,8 @@ export async function fetchIncidentRecord(
   const record = recordFromListEntry(item, companyId, reason);
   if (typeof item.incidentType === 'string' && ACCOUNT_TAKEOVER.test(item.incidentType)) {
     const takeover = await client.getAccountTakeoverDetails(item.incidentID);
-    if (takeover) return { kind: 'details', record: { ...record, details_unavailable: null, account_takeover: takeover } };
+    // Still built from the list entry (details_unavailable says why), now with what IRONSCALES has on the takeover.
+    if (takeover) return { kind: 'list_entry', reason: `${reason}; account-takeover details attached`, record: { ...record, account_takeover: takeover } };
   }
   return { kind: 'list_entry', reason, record };
 }

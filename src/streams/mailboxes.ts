@@ -48,7 +48,11 @@ export function mailboxes(client: (session: ReadSession) => IronscalesClient) {
         const answer = await api.listMailboxes(page, PAGE_SIZE);
         if (page === 1) yield { type: 'estimate', stream: 'ironscales_mailboxes', rows: answer?.total_count ?? 0 };
         for (const data of answer?.mailboxes ?? []) yield { type: 'record', stream: 'ironscales_mailboxes', data };
-        if (!answer || page >= answer.total_pages) return;
+        // A closing STATE, so the platform's record count for the stream is reconciled like the others'.
+        if (!answer || page >= answer.total_pages) {
+          yield { type: 'checkpoint', stream: 'ironscales_mailboxes', state: {} };
+          return;
+        }
       }
     },
   });

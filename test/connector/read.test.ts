@@ -208,7 +208,22 @@ describe('read', () => {
       expect(record.first_reported_date).toMatch(/^2025-07-01T10:00:0\d\.\d{6}Z$/);
       expect(record.details_unavailable).toMatch(/HTTP (404|410)/);
       expect(result.logs.some((l) => l.log.level === 'WARN' && l.log.message.includes(String(id)))).toBe(true);
+      // Both are account takeovers (the simulator's default for gone incidents): their ATO details come along.
+      expect(record.account_takeover).toMatchObject({ id, alerts: expect.any(Array) });
+      expect(record.details_unavailable).toMatch(/account-takeover details attached/);
     }
+    expect(sim.stats().requests.ato).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a Teams incident (no details, no account-takeover details) keeps the list-entry fallback', async () => {
+    sim = await startSimulator({ seed: 25, incidents: 5, rateLimit: null, goneRatio: 0 });
+    const [teams] = sim.addIncidents([{ first_reported_date: '2025-07-02T10:00:00.000001Z', gone: true, reportType: 'teams' }]);
+    const result = await runConnector('read', { config: configFor(sim), catalog: catalogFor() });
+    expect(result.code).toBe(0);
+    const record = result.records.find((r) => r.record.data.incident_id === teams)!.record.data;
+    expect(record.details_unavailable).toMatch(/HTTP (404|410)/);
+    expect(record.account_takeover).toBeUndefined();
+    expect(record.list_entry).toMatchObject({ incidentID: teams });
   });
 
   test('a token that expires mid-sync is refreshed and the sync completes', async () => {
