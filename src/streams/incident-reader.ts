@@ -97,6 +97,8 @@ function plan(request: StreamRequest<IncidentPosition>, table: IncidentTable, se
 
 class IncidentPasses {
   private syncEnd = 0;
+  /** An incident whose details were served in this sync: the probe that tells an outage from a broken incident. */
+  private lastGoodDetails: number | undefined;
 
   constructor(
     private readonly api: IronscalesClient,
@@ -242,6 +244,7 @@ class IncidentPasses {
         failed.push({ item, members, record: result.record, reason: result.reason });
         continue;
       }
+      if (result.kind === 'details') this.lastGoodDetails = item.item.incidentID;
       if (result.kind === 'list_entry') {
         await this.out.warn(
           `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no email details).`,
@@ -275,10 +278,20 @@ class IncidentPasses {
    * (transient) before anything of the slice is checkpointed.
    */
   private async confirmNotAnOutage(failed: number, fetched: number): Promise<void> {
-    if (failed >= 3 && failed * 2 > fetched) {
+    if (failed >= 3 && failed * 2 >= fetched) {
       throw transientError(`IRONSCALES API unavailable: the details of ${failed} of ${fetched} incidents in one slice kept failing.`);
     }
-    await this.api.listIncidents({ page: 1, itemsPerPage: 1, created: { start: this.syncEnd, end: this.syncEnd } });
+    const probe = this.lastGoodDetails;
+    if (probe === undefined) {
+      await this.api.listIncidents({ page: 1, itemsPerPage: 1, created: { start: this.syncEnd, end: this.syncEnd } });
+      return;
+    }
+    // The details of an incident IRONSCALES served a moment ago: if they fail now, the endpoint is down.
+    try {
+      await this.api.getIncidentDetails(probe, { retryBudgetMs: Math.min(DETAILS_RETRY_BUDGET_MS, this.settings.maxRetryMs) });
+    } catch (err) {
+      throw transientError(`IRONSCALES API unavailable: incident details fail, even those of incident ${probe} that were served earlier in this sync.`, (err as Error).message, err);
+    }
   }
 
   private *rowsOf(m: Member, incident: ReadIncident): Generator<ReadEvent> {
