@@ -185,18 +185,19 @@ describe('11. warnings under backpressure', () => {
     });
   }
 
-  test('30 incidents with failing details while stdout is read slowly: stderr stays empty', async () => {
+  test('25 incidents with failing details while stdout is read slowly: stderr stays empty', async () => {
     sim = await startSimulator({ seed: 1105, rateLimit: null });
     // 8 large records first fill the pipe (about 240 KB); the 30 failing incidents then warn while it is full.
     const at = (i: number): string => new Date(Date.parse('2025-07-01T00:00:00Z') + i * 1000).toISOString();
     const all = sim.addIncidents(Array.from({ length: 60 }, (_, i) => ({ first_reported_date: at(i), bodyBytes: 30_000 })));
-    for (const id of all.slice(8, 38)) sim.failDetails(id);
+    // Fewer than half of the slice: broken incidents, not an outage (which would fail the sync).
+    for (const id of all.slice(8, 33)) sim.failDetails(id);
     const run = await readWithSlowStdout(configFor(sim, { max_retry_seconds: 1, request_timeout_seconds: 2 }));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const messages = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
     const warnings = messages.filter((m) => m.type === 'LOG' && m.log.level === 'WARN');
-    expect(warnings.length).toBeGreaterThanOrEqual(30);
+    expect(warnings.length).toBeGreaterThanOrEqual(25);
     const emitted = messages.filter((m) => m.type === 'RECORD').map((m) => m.record.data.incident_id as number);
     expect(emitted).toHaveLength(60);
     expect(new Set(emitted)).toEqual(new Set(all));

@@ -16,6 +16,8 @@ afterEach(async () => {
 });
 
 const DAY_MS = 86_400_000;
+/** Windows end 2 s behind IRONSCALES' clock (writes land late): a change is read once this has passed. */
+const SETTLE_MS = 2_500;
 const otherClass = (cls: unknown): string => (cls === 'Spam' ? 'False Positive' : 'Spam');
 
 describe('1. unstable paging', () => {
@@ -57,10 +59,10 @@ describe('2. the server clock, not the local one', () => {
     const config = configFor(sim, { lookback_minutes: 0 });
     const first = await runConnector('read', { config, catalog: catalogFor() });
     expect(first.code).toBe(0);
-    await sleep(50);
     const target = sim.incidentIds()[5] as number;
     const newClass = otherClass(sim.details(target)?.['classification']);
     sim.reclassify(target, newClass); // stamped with IRONSCALES' clock: 30 s before the connector's
+    await sleep(SETTLE_MS);
     const second = await runConnector('read', { config, catalog: catalogFor(), state: stateFrom(first) });
     expect(second.code).toBe(0);
     expectEachOnce(second);
@@ -76,10 +78,10 @@ describe('2. the server clock, not the local one', () => {
     expect(first.code).toBe(0);
     const future = isoUs(toUs(sim.now()) + 6 * 3_600_000_000);
     const saved = { ...lastState(first), updated_until: future };
-    await sleep(20);
     const target = sim.incidentIds()[9] as number;
     const newClass = otherClass(sim.details(target)?.['classification']);
     sim.reclassify(target, newClass);
+    await sleep(SETTLE_MS);
     const second = await runConnector('read', { config, catalog: catalogFor(), state: stateArg(saved) });
     expect(errorTraces(second)).toEqual([]);
     expect(second.code).toBe(0);
@@ -122,6 +124,7 @@ describe('4. start_date bounds the updates pass', () => {
     const afterStart = inRange[3] as number;
     sim.reclassify(beforeStart, otherClass(sim.details(beforeStart)?.['classification']));
     sim.reclassify(afterStart, otherClass(sim.details(afterStart)?.['classification']));
+    await sleep(SETTLE_MS);
     const second = await runConnector('read', { config, catalog: catalogFor(), state: stateFrom(first) });
     expect(second.code).toBe(0);
     expectEachOnce(second);
