@@ -20,7 +20,7 @@ import type { IronscalesClient } from '../ironscales/client.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { mapUnordered } from '../util/concurrency.js';
 import { listSlices, type SliceItem, type SliceOptions } from './incident-slices.js';
-import { formatIncidentPosition, MAX_IDS_IN_STATE, parseIncidentPosition, type IncidentPosition } from './incident-state.js';
+import { addPending, advanceCursor, formatIncidentPosition, parseIncidentPosition, type IncidentPosition } from './incident-state.js';
 import type { IncidentTable, ReadIncident } from './incident-table.js';
 import { fetchIncidentRecord } from './incidents.js';
 
@@ -205,7 +205,7 @@ class IncidentPasses {
       }
       yield* this.emit(slice.items, wants);
       for (const m of this.members) {
-        advanceCursor(m, slice.items);
+        advanceCursor(m.position, slice.items);
         yield this.checkpoint(m);
       }
     }
@@ -256,7 +256,7 @@ class IncidentPasses {
     for (const { item, members, record, reason } of failed) {
       await this.out.warn(`Incident ${item.item.incidentID} has no details (${reason}). It is emitted from its list entry; its details are tried again next sync.`);
       for (const m of members) {
-        if (m.table.needsDetails) addPending(m, item.item.incidentID);
+        if (m.table.needsDetails) addPending(m.position, item.item.incidentID);
         yield* this.rowsOf(m, { ...item, record });
       }
     }
@@ -313,25 +313,4 @@ class IncidentPasses {
     m.listed += incidents;
     return { type: 'estimate', stream: m.table.definition.name, rows: m.listed * perIncident };
   }
-}
-
-/** After a complete created slice: the cursor is its latest first report, with the ids at that instant. */
-function advanceCursor(m: Member, items: SliceItem[]): void {
-  let latest: Micros | undefined;
-  for (const { created } of items) if (latest === undefined || created > latest) latest = created;
-  if (latest === undefined || (m.position.cursor !== undefined && latest < m.position.cursor)) return;
-  const atLatest = items.filter((i) => i.created === latest).map((i) => i.item.incidentID);
-  if (latest === m.position.cursor) {
-    m.position.idsAtCursor = [...new Set([...m.position.idsAtCursor, ...atLatest])];
-  } else {
-    m.position.cursor = latest;
-    m.position.idsAtCursor = atLatest;
-  }
-}
-
-function addPending(m: Member, id: number): void {
-  if (m.position.detailsPending.includes(id)) return;
-  m.position.detailsPending.push(id);
-  // Bounded: the oldest give way (they were emitted from their list entry; only their details are lost).
-  if (m.position.detailsPending.length > MAX_IDS_IN_STATE) m.position.detailsPending.shift();
 }

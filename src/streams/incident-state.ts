@@ -13,6 +13,7 @@
  */
 import { invalidStreamState, type StreamState } from '../airbyte/state.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
+import type { SliceItem } from './incident-slices.js';
 
 export interface IncidentPosition {
   cursor?: Micros;
@@ -71,4 +72,25 @@ export function formatIncidentPosition(position: IncidentPosition): StreamState 
   if (position.detailsPending.length > 0) state.details_pending = [...position.detailsPending];
   if (position.fullRefreshComplete) state.full_refresh_complete = true;
   return state;
+}
+
+/** After a complete created slice: the cursor is its latest first report, with the ids at that instant. */
+export function advanceCursor(position: IncidentPosition, items: SliceItem[]): void {
+  let latest: Micros | undefined;
+  for (const { created } of items) if (latest === undefined || created > latest) latest = created;
+  if (latest === undefined || (position.cursor !== undefined && latest < position.cursor)) return;
+  const atLatest = items.filter((i) => i.created === latest).map((i) => i.item.incidentID);
+  if (latest === position.cursor) {
+    position.idsAtCursor = [...new Set([...position.idsAtCursor, ...atLatest])];
+  } else {
+    position.cursor = latest;
+    position.idsAtCursor = atLatest;
+  }
+}
+
+/** Keeps an incident whose details failed, to try again next sync; bounded, the oldest give way (they were emitted from their list entry). */
+export function addPending(position: IncidentPosition, id: number): void {
+  if (position.detailsPending.includes(id)) return;
+  position.detailsPending.push(id);
+  if (position.detailsPending.length > MAX_IDS_IN_STATE) position.detailsPending.shift();
 }
