@@ -66,21 +66,27 @@ export async function readStreams(
         }
       },
     };
+    const fail = async (p: StreamProgress, err: unknown) => {
+      const error = options.toTracedError(err);
+      failures.push({ stream: p.descriptor.name, error });
+      progress.delete(p.descriptor.name);
+      await out.streamStatus(p.descriptor, 'INCOMPLETE');
+      const stack = error.failureType === 'config_error' ? undefined : error.stack;
+      await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: p.descriptor });
+    };
     try {
-      for await (const event of reader.read(requests, session)) await handle(event, progress, out);
+      for await (const event of reader.read(requests, session)) {
+        const p = progress.get(event.stream);
+        if (event.type === 'failed' && p) await fail(p, event.error);
+        else await handle(event, progress, out);
+      }
       for (const p of progress.values()) {
         await out.streamStatus(p.descriptor, 'COMPLETE');
         await out.info(`${p.descriptor.name}: ${p.records} records.`);
       }
     } catch (err) {
-      const error = options.toTracedError(err);
-      for (const p of progress.values()) {
-        failures.push({ stream: p.descriptor.name, error });
-        await out.streamStatus(p.descriptor, 'INCOMPLETE');
-      }
-      const stack = error.failureType === 'config_error' ? undefined : error.stack;
-      const first = progress.values().next().value as StreamProgress;
-      await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: first.descriptor });
+      // The reader stopped: every stream it had not finished is incomplete, each with its own TRACE ERROR.
+      for (const p of [...progress.values()]) await fail(p, err);
     }
   }
   if (failures.length > 0) throw summarize(failures, groups.reduce((n, g) => n + g.requests.length, 0));
@@ -99,7 +105,7 @@ async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, o
     p.checkpointer.recordEmitted();
   } else if (event.type === 'checkpoint') {
     await p.checkpointer.checkpoint(event.state);
-  } else {
+  } else if (event.type === 'estimate') {
     // Bytes from what this stream has emitted so far; before its first record, its measured typical size.
     const perRecord = p.records > 0 ? p.bytes / p.records : p.typicalRecordBytes;
     await out.estimate(p.descriptor, event.rows, event.rows * perRecord);
@@ -143,7 +149,7 @@ function summarize(failures: Array<{ stream: string; error: AirbyteTracedError }
   const rank: Record<FailureType, number> = { transient_error: 0, system_error: 1, config_error: 2 };
   const type = failures.map((f) => f.error.failureType).sort((a, b) => rank[a] - rank[b])[0] as FailureType;
   // A lone failure was reported with its stream already: the runner only has to exit non-zero.
-  if (new Set(failures.map((f) => f.error)).size === 1) return Object.assign(failures[0]!.error, { reported: true });
+  if (failures.length === 1) return Object.assign(failures[0]!.error, { reported: true });
   const list = failures.map((f) => `${f.stream} (${f.error.message})`).join('; ');
   return new AirbyteTracedError(`${failures.length} of ${total} streams did not sync: ${list}`, type);
 }

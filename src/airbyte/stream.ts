@@ -46,7 +46,9 @@ export type ReadEvent =
   /** The stream's position after everything emitted so far: the platform saves it as is. */
   | { type: 'checkpoint'; stream: string; state: StreamState }
   /** How many records this stream expects to emit in this sync, all told. */
-  | { type: 'estimate'; stream: string; rows: number };
+  | { type: 'estimate'; stream: string; rows: number }
+  /** This stream cannot go on; the reader goes on with its other streams. */
+  | { type: 'failed'; stream: string; error: unknown };
 
 export interface StreamRequest<S> {
   definition: StreamDefinition;

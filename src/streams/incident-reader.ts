@@ -189,8 +189,10 @@ class IncidentPasses {
         continue;
       }
       yield* this.emit(slice.items, wants);
-      for (const m of updating) m.position.updatedUntil = Math.max(m.position.updatedUntil ?? 0, slice.end);
-      for (const m of updating) yield this.checkpoint(m);
+      for (const m of updating.filter((u) => this.members.includes(u))) {
+        m.position.updatedUntil = Math.max(m.position.updatedUntil ?? 0, slice.end);
+        yield this.checkpoint(m);
+      }
     }
   }
 
@@ -260,14 +262,20 @@ class IncidentPasses {
         yield* this.rowsOf(m, { ...item, record });
       }
     }
-    for (const m of this.members) {
+    for (const m of [...this.members]) {
       if (!m.table.rowsFor) continue;
       const mine = takers.filter((t) => t.members.includes(m)).map((t) => t.item);
       if (mine.length === 0) continue;
       m.incidentsSeen += mine.length;
-      for await (const data of m.table.rowsFor(mine, this.api)) {
-        m.rowsEmitted += 1;
-        yield { type: 'record', stream: m.table.definition.name, data };
+      try {
+        for await (const data of m.table.rowsFor(mine, this.api)) {
+          m.rowsEmitted += 1;
+          yield { type: 'record', stream: m.table.definition.name, data };
+        }
+      } catch (err) {
+        // Its own endpoint failed: this table stops here (its last STATE stands), the others go on.
+        this.members.splice(this.members.indexOf(m), 1);
+        yield { type: 'failed', stream: m.table.definition.name, error: err };
       }
     }
   }

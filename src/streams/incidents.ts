@@ -59,7 +59,10 @@ export async function fetchIncidentRecord(
   if (typeof item.incidentType === 'string' && ACCOUNT_TAKEOVER.test(item.incidentType)) {
     const takeover = await client.getAccountTakeoverDetails(item.incidentID);
     // Still built from the list entry (details_unavailable says why), now with what IRONSCALES has on the takeover.
-    if (takeover) return { kind: 'list_entry', reason: `${reason}; account-takeover details attached`, record: { ...record, account_takeover: takeover } };
+    if (takeover) {
+      const withTakeover = `${reason}; account-takeover details attached`;
+      return { kind: 'list_entry', reason: withTakeover, record: { ...record, details_unavailable: withTakeover, account_takeover: takeover } };
+    }
   }
   return { kind: 'list_entry', reason, record };
 }
