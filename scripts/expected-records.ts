@@ -1,24 +1,58 @@
 /**
  * Regenerates integration_tests/expected_records.jsonl: what a read against the seeded simulator
- * that acceptance-test-config.yml describes must contain (the mission's example incident and the
- * first generated incidents). `npm run build && node build/scripts/expected-records.js`
+ * that acceptance-test-config.yml describes must contain, for every stream: the first incidents
+ * (the mission's example incident among them), their IOC rows and mitigations, and the first
+ * mailboxes. `npm run build && node build/scripts/expected-records.js`
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../simulator/index.js';
 
 /** The seeded data set behind integration_tests/ (also in acceptance-test-config.yml's comment). */
 export const SEEDED = { seed: 7, incidents: 300, loadExample: true, from: '2025-01-01T00:00:00Z', to: '2025-06-30T00:00:00Z' } as const;
+/** How many of the simulator's first incidents (and, with them, their IOC rows and mitigations) are expected. */
 export const EXPECTED_IDS = 11;
+/** How many mailboxes (lowest ids) are expected. */
+export const EXPECTED_MAILBOXES = 5;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ExpectedLine {
+  stream: string;
+  data: Record<string, unknown>;
+}
+
+/** The incident a row of an incident-fed stream belongs to (mitigations spell it incidentID). */
+export function incidentOf(line: ExpectedLine): number | undefined {
+  const id = line.data.incident_id ?? line.data.incidentID;
+  return typeof id === 'number' ? id : undefined;
+}
+
+/**
+ * The expected lines out of a full read's records: every row of the chosen incidents in the three
+ * incident streams, and the first mailboxes. Sorted by stream then key, so the file diffs well.
+ */
+export function selectExpected(records: ExpectedLine[], firstIncidents: number[]): ExpectedLine[] {
+  const wanted = new Set(firstIncidents.slice(0, EXPECTED_IDS));
+  const mailboxIds = records
+    .filter((r) => r.stream === 'ironscales_mailboxes')
+    .map((r) => r.data.id as number)
+    .sort((a, b) => a - b)
+    .slice(0, EXPECTED_MAILBOXES);
+  const keep = (r: ExpectedLine) =>
+    r.stream === 'ironscales_mailboxes' ? mailboxIds.includes(r.data.id as number) : wanted.has(incidentOf(r) as number);
+  const order = ['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes'];
+  const key = (r: ExpectedLine) => JSON.stringify([order.indexOf(r.stream), incidentOf(r) ?? r.data.id, r.data.mitigationID ?? 0, r.data.ioc_type ?? '', r.data.value ?? '']);
+  return records.filter(keep).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
 
 async function main(): Promise<void> {
   const sim = await startSimulator({ ...SEEDED, rateLimit: null });
   try {
     const dir = join(ROOT, 'out');
+    mkdirSync(dir, { recursive: true });
     const config = join(dir, 'expected-config.json');
     const catalog = join(ROOT, 'integration_tests', 'configured_catalog.json');
     writeFileSync(config, JSON.stringify({ host: sim.url, company_id: sim.companyId, api_key: sim.apiKey, start_date: '2023-01-01T00:00:00Z', requests_per_minute: 60000 }));
@@ -26,13 +60,15 @@ async function main(): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js'), 'read', '--config', config, '--catalog', catalog], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    await new Promise((done) => child.on('close', done));
-    const records = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.type === 'RECORD');
-    const wanted = new Set(sim.incidentIds().slice(0, EXPECTED_IDS));
-    const lines = records
-      .filter((r) => wanted.has(r.record.data.incident_id))
-      .sort((a, b) => a.record.data.incident_id - b.record.data.incident_id)
-      .map((r) => JSON.stringify({ stream: r.record.stream, data: r.record.data, emitted_at: 1700000000000 }));
+    const code = await new Promise((done) => child.on('close', done));
+    if (code !== 0) throw new Error(`the read exited with ${String(code)}: expected_records.jsonl left unchanged`);
+    const records = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((m) => m.type === 'RECORD')
+      .map((m) => ({ stream: m.record.stream as string, data: m.record.data as Record<string, unknown> }));
+    const lines = selectExpected(records, sim.incidentIds()).map((r) => JSON.stringify({ stream: r.stream, data: r.data, emitted_at: 1700000000000 }));
     writeFileSync(join(ROOT, 'integration_tests', 'expected_records.jsonl'), lines.join('\n') + '\n');
     console.log(`wrote ${lines.length} expected records`);
   } finally {

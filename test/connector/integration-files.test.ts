@@ -1,47 +1,88 @@
 /**
  * The files in integration_tests/ agree with what the connector really does against the seeded
- * simulator that acceptance-test-config.yml describes.
+ * simulator that acceptance-test-config.yml describes, stream by stream.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPECTED_IDS, SEEDED } from '../../scripts/expected-records.js';
+import { EXPECTED_IDS, EXPECTED_MAILBOXES, incidentOf, SEEDED, selectExpected } from '../../scripts/expected-records.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
-import { REPO_ROOT, runConnector } from '../helpers/connector.js';
+import { REPO_ROOT, runConnector, type Message, type RunResult } from '../helpers/connector.js';
 
 const file = (name: string) => join(REPO_ROOT, 'integration_tests', name);
 const json = (name: string) => JSON.parse(readFileSync(file(name), 'utf8'));
+const INCREMENTAL = ['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations'];
 let sim: Simulator;
+let full: RunResult;
+
+const config = () => ({ host: sim.url, company_id: sim.companyId, api_key: sim.apiKey, start_date: '2023-01-01T00:00:00Z', requests_per_minute: 60000 });
+const catalog = () => json('configured_catalog.json');
+/** Each stream's primary key, as the configured catalog declares it. */
+const primaryKeys = (): Map<string, string[][]> => new Map(catalog().streams.map((s: Message) => [s.stream.name, s.primary_key]));
+const keyOf = (stream: string, data: Record<string, unknown>) => JSON.stringify(primaryKeys().get(stream)!.map(([field]) => data[field!]));
+const ofStream = (result: RunResult, stream: string) => result.records.filter((r) => r.record.stream === stream);
 
 beforeAll(async () => {
   sim = await startSimulator({ ...SEEDED, rateLimit: null });
+  full = await runConnector('read', { config: config(), catalog: catalog() });
 });
 afterAll(async () => {
   await sim.close();
 });
 
-const config = () => ({ host: sim.url, company_id: sim.companyId, api_key: sim.apiKey, start_date: '2023-01-01T00:00:00Z', requests_per_minute: 60000 });
-
-test('expected_records.jsonl is contained, record for record, in a read of the seeded simulator', async () => {
-  const expected = readFileSync(file('expected_records.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  expect(expected).toHaveLength(EXPECTED_IDS);
-  const result = await runConnector('read', { config: config(), catalog: json('configured_catalog.json') });
-  expect(result.code).toBe(0);
-  const byId = new Map(result.records.map((r) => [r.record.data.incident_id, r.record.data]));
-  expect(byId.size).toBe(sim.incidentIds().length);
-  for (const e of expected) expect(byId.get(e.data.incident_id)).toEqual(e.data);
+test('the configured catalog lists the four streams, incremental where the stream supports it', () => {
+  const modes = catalog().streams.map((s: Message) => [s.stream.name, s.sync_mode]);
+  expect(modes).toEqual([...INCREMENTAL.map((name) => [name, 'incremental']), ['ironscales_mailboxes', 'full_refresh']]);
+  expect(full.code).toBe(0);
 });
 
-test('sample_state.json resumes a read; abnormal_state.json yields no records and a STATE', async () => {
-  const sample = await runConnector('read', { config: config(), catalog: json('configured_catalog.json'), state: json('sample_state.json') });
+test('expected_records.jsonl holds rows of every stream, each found equal (by primary key) in a read of the seeded simulator', () => {
+  const expected = readFileSync(file('expected_records.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const streams = [...INCREMENTAL, 'ironscales_mailboxes'];
+  for (const stream of streams) {
+    const mine = expected.filter((e) => e.stream === stream);
+    expect({ stream, some: mine.length > 0 }).toEqual({ stream, some: true });
+    const read = new Map(ofStream(full, stream).map((r) => [keyOf(stream, r.record.data), r.record.data]));
+    for (const e of mine) expect({ stream, data: read.get(keyOf(stream, e.data)) }).toEqual({ stream, data: e.data });
+  }
+  expect(expected.every((e) => streams.includes(e.stream))).toBe(true);
+  // The file holds exactly the chosen rows: the first incidents with ALL their IOC rows and mitigations, the first mailboxes.
+  const first = new Set(sim.incidentIds().slice(0, EXPECTED_IDS));
+  expect(new Set(expected.filter((e) => e.stream === 'ironscales_incidents').map((e) => e.data.incident_id))).toEqual(first);
+  expect(expected.filter((e) => e.stream === 'ironscales_mailboxes')).toHaveLength(EXPECTED_MAILBOXES);
+  const reread = full.records.map((r) => ({ stream: r.record.stream as string, data: r.record.data }));
+  expect(expected.map((e) => ({ stream: e.stream, data: e.data }))).toEqual(selectExpected(reread, sim.incidentIds()));
+  for (const stream of ['ironscales_incident_iocs', 'ironscales_mitigations']) {
+    const rows = expected.filter((e) => e.stream === stream);
+    expect(rows.every((e) => first.has(incidentOf(e) as number))).toBe(true);
+    expect(rows.length).toBe(ofStream(full, stream).filter((r) => first.has(incidentOf(r.record) as number)).length);
+  }
+});
+
+test('sample_state.json resumes every incremental stream from its cursor; mailboxes read in full', async () => {
+  const state = json('sample_state.json');
+  expect(state.map((s: Message) => s.stream.stream_descriptor.name)).toEqual(INCREMENTAL);
+  const sample = await runConnector('read', { config: config(), catalog: catalog(), state });
   expect(sample.code).toBe(0);
-  const cursor = json('sample_state.json')[0].stream.stream_state.first_reported_date as string;
-  expect(sample.records.length).toBeGreaterThan(0);
-  expect(sample.records.length).toBeLessThan(sim.incidentIds().length);
-  for (const r of sample.records) expect(r.record.data.first_reported_date >= cursor).toBe(true);
-  const abnormal = await runConnector('read', { config: config(), catalog: json('configured_catalog.json'), state: json('abnormal_state.json') });
+  for (const stream of INCREMENTAL) {
+    const cursor = state.find((s: Message) => s.stream.stream_descriptor.name === stream).stream.stream_state.first_reported_date as string;
+    const rows = ofStream(sample, stream);
+    expect({ stream, some: rows.length > 0, fewer: rows.length < ofStream(full, stream).length }).toEqual({ stream, some: true, fewer: true });
+    expect(rows.filter((r) => !(r.record.data.first_reported_date >= cursor))).toEqual([]);
+    // Nothing at or after the cursor is left out.
+    const due = ofStream(full, stream).filter((r) => r.record.data.first_reported_date >= cursor);
+    expect(rows.length).toBe(due.length);
+  }
+  expect(ofStream(sample, 'ironscales_mailboxes').length).toBe(ofStream(full, 'ironscales_mailboxes').length);
+});
+
+test('abnormal_state.json: no record of any incremental stream and a STATE for each', async () => {
+  const state = json('abnormal_state.json');
+  expect(state.map((s: Message) => s.stream.stream_descriptor.name)).toEqual(INCREMENTAL);
+  const incrementalOnly = { streams: catalog().streams.filter((s: Message) => s.sync_mode === 'incremental') };
+  const abnormal = await runConnector('read', { config: config(), catalog: incrementalOnly, state });
   expect(abnormal.code).toBe(0);
   expect(abnormal.records).toHaveLength(0);
-  expect(abnormal.states.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(abnormal.states.map((s) => s.state.stream.stream_descriptor.name))).toEqual(new Set(INCREMENTAL));
 });
 
 test('invalid_config.json fails check; sample_config.json is a valid config shape', async () => {
