@@ -334,16 +334,20 @@ describe('integration_tests/', () => {
   });
 
   const expectedRecords = join(dir, 'expected_records.jsonl');
-  (existsSync(expectedRecords) ? test : test.skip)('expected_records.jsonl holds records of the stream, keyed by incident_id', () => {
+  (existsSync(expectedRecords) ? test : test.skip)('expected_records.jsonl holds records of every stream, each with its primary key (and cursor, where it has one)', () => {
     const lines = readFileSync(expectedRecords, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => JSON.parse(l));
-    expect(lines.length).toBeGreaterThan(0);
+    const keys: Record<string, string[]> = {
+      ironscales_incidents: ['incident_id', CURSOR],
+      ironscales_incident_iocs: ['incident_id', 'ioc_type', 'value', CURSOR],
+      ironscales_mitigations: ['mitigationID', CURSOR],
+      ironscales_mailboxes: ['id'],
+    };
+    expect(new Set(lines.map((line) => line.stream))).toEqual(new Set(Object.keys(keys)));
     for (const line of lines) {
-      expect(line.stream).toBe(STREAM);
-      expect(Number.isInteger(line.data.incident_id)).toBe(true);
-      expect(typeof line.data[CURSOR]).toBe('string');
+      for (const key of keys[line.stream]!) expect(line.data[key] ?? null).not.toBeNull();
     }
   });
 });

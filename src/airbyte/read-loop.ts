@@ -42,7 +42,7 @@ export async function readStreams(
     await out.info('The configured catalog selects no stream: nothing to read.');
     return;
   }
-  const failures: Array<{ stream: string; error: AirbyteTracedError }> = [];
+  const failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }> = [];
   for (const { reader, requests } of groups) {
     const progress = new Map<string, StreamProgress>(
       requests.map(({ definition }) => [
@@ -67,12 +67,9 @@ export async function readStreams(
       },
     };
     const fail = async (p: StreamProgress, err: unknown) => {
-      const error = options.toTracedError(err);
-      failures.push({ stream: p.descriptor.name, error });
+      failures.push({ stream: p.descriptor, error: options.toTracedError(err) });
       progress.delete(p.descriptor.name);
       await out.streamStatus(p.descriptor, 'INCOMPLETE');
-      const stack = error.failureType === 'config_error' ? undefined : error.stack;
-      await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: p.descriptor });
     };
     try {
       for await (const event of reader.read(requests, session)) {
@@ -88,6 +85,11 @@ export async function readStreams(
       // The reader stopped: every stream it had not finished is incomplete, each with its own TRACE ERROR.
       for (const p of [...progress.values()]) await fail(p, err);
     }
+  }
+  // Each failed stream's TRACE ERROR comes last, after every other stream had its chance.
+  for (const { stream, error } of failures) {
+    const stack = error.failureType === 'config_error' ? undefined : error.stack;
+    await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream });
   }
   if (failures.length > 0) throw summarize(failures, groups.reduce((n, g) => n + g.requests.length, 0));
 }
@@ -145,11 +147,11 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
 }
 
 /** The sync's final error: every failed stream named; retryable if any failure is. */
-function summarize(failures: Array<{ stream: string; error: AirbyteTracedError }>, total: number): AirbyteTracedError {
+function summarize(failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }>, total: number): AirbyteTracedError {
   const rank: Record<FailureType, number> = { transient_error: 0, system_error: 1, config_error: 2 };
   const type = failures.map((f) => f.error.failureType).sort((a, b) => rank[a] - rank[b])[0] as FailureType;
   // A lone failure was reported with its stream already: the runner only has to exit non-zero.
   if (failures.length === 1) return Object.assign(failures[0]!.error, { reported: true });
-  const list = failures.map((f) => `${f.stream} (${f.error.message})`).join('; ');
+  const list = failures.map((f) => `${f.stream.name} (${f.error.message})`).join('; ');
   return new AirbyteTracedError(`${failures.length} of ${total} streams did not sync: ${list}`, type);
 }

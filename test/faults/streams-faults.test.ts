@@ -173,7 +173,7 @@ describe('an endpoint that keeps failing', () => {
   }, 60_000);
 
   // The three incident tables share one pass: a mitigations outage must not cost the incidents.
-  test.failing('KNOWN CONNECTOR GAP: mitigations answering 503 every time fails mitigations alone; incidents, IOCs and mailboxes COMPLETE', async () => {
+  test('mitigations answering 503 every time fails mitigations alone; incidents, IOCs and mailboxes COMPLETE', async () => {
     const result = await readWithOutage('mitigations');
     expectFailedAlone(result, [MITIGATIONS]);
   }, 60_000);
