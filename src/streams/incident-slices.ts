@@ -14,7 +14,12 @@ import type { IncidentListItem, IronscalesClient, ListQuery } from '../ironscale
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { mapUnordered } from '../util/concurrency.js';
 
-export const ITEMS_PER_PAGE = 100;
+/**
+ * The list documents no maximum page size; 100–500 is the range integrations use. 500 costs one
+ * call per 500 incidents listed (a page of list entries is ~0.5 MB), and if IRONSCALES served
+ * fewer per page, its own total_pages would still lead to every page.
+ */
+export const ITEMS_PER_PAGE = 500;
 const PAGE_CONCURRENCY = 4;
 /** Split into parts of ~80% of the limit, so ordinary unevenness doesn't force a second split. */
 const SPLIT_FILL = 0.8;
