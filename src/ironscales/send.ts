@@ -213,7 +213,10 @@ export class Sender {
     } else if (status >= 200 && status < 300) {
       return { status: 'truncated', snippet, detail: `HTTP ${status} without a JSON body (content-type ${contentType || 'none'})` };
     }
-    return { status, retryAfter: res.retryAfter, body, snippet, detail: errorText(body) || plainText(text, contentType) || `HTTP ${status}` };
+    // Only a failure needs its body's text: summarising a 30 KB success would cost a JSON.stringify per record.
+    const ok = status >= 200 && status < 300;
+    const detail = ok ? `HTTP ${status}` : errorText(body) || plainText(text, contentType) || `HTTP ${status}`;
+    return { status, retryAfter: res.retryAfter, body, snippet, detail };
   }
 
   private async waitWithHeartbeat(waitMs: number, reason: string): Promise<void> {
