@@ -10,6 +10,11 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const BENCH_DIR = join(REPO_ROOT, 'bench');
 
 export const STREAM = 'ironscales_incidents';
+export const IOCS = 'ironscales_incident_iocs';
+export const MITIGATIONS = 'ironscales_mitigations';
+export const MAILBOXES = 'ironscales_mailboxes';
+/** The streams the incident passes feed: each keeps its own copy of the same kind of state. */
+export const INCIDENT_STREAMS = [STREAM, IOCS, MITIGATIONS];
 
 export interface ConnectorSettings {
   requestsPerMinute: number;
@@ -35,9 +40,9 @@ export function incrementalCatalog(streams: string[] = [STREAM]): Record<string,
   return catalog;
 }
 
-/** Airbyte's per-stream state array for the incidents stream. */
-export function stateFor(streamState: Record<string, unknown>): unknown[] {
-  return [{ type: 'STREAM', stream: { stream_descriptor: { name: STREAM }, stream_state: streamState } }];
+/** Airbyte's per-stream state array: the same stream state for each of `streams` (default incidents only). */
+export function stateFor(streamState: Record<string, unknown>, streams: string[] = [STREAM]): unknown[] {
+  return streams.map((name) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: streamState } }));
 }
 
 /** A scratch directory for the JSON files of one benchmark invocation. */

@@ -34,6 +34,9 @@ export function shippedNodeFlags(): string[] {
 }
 
 const RECORD_PREFIX = Buffer.from('{"type":"RECORD"');
+/** Bytes of a line read before deciding what it is: the RECORD prefix plus the stream's name. */
+const HEAD_BYTES = 96;
+const STREAM_NAME = /^\{"type":"RECORD","record":\{"stream":"([^"]+)"/;
 /** Linux USER_HZ; the kernel's ABI fixes it at 100 on every architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -66,6 +69,8 @@ export interface ConnectorRun {
   cpuMs: number;
   samples: number;
   records: number;
+  /** RECORD lines per stream name. */
+  recordsByStream: Record<string, number>;
   stdoutBytes: number;
   /** Wall time the consumer spent with the pipe paused (slow consumer only). */
   consumerPausedMs: number;
@@ -82,9 +87,10 @@ class LineSplitter {
   private pieces: Buffer[] = [];
   private bytes = 0;
   private isRecord: boolean | undefined;
+  private recordStream = '';
 
   constructor(
-    private readonly onRecord: () => void,
+    private readonly onRecord: (stream: string) => void,
     private readonly onOther: (line: string) => void,
   ) {}
 
@@ -108,18 +114,23 @@ class LineSplitter {
     if (this.isRecord === true) return;
     this.pieces.push(part);
     this.bytes += part.length;
-    if (this.isRecord === undefined && this.bytes >= RECORD_PREFIX.length) {
-      const head = this.pieces.length === 1 ? part : Buffer.concat(this.pieces);
-      this.isRecord = head.subarray(0, RECORD_PREFIX.length).equals(RECORD_PREFIX);
-      if (this.isRecord) {
-        this.pieces = [];
-        this.bytes = 0;
-      }
+    // Enough of the line to hold the record's stream name (the writer puts it first).
+    if (this.isRecord === undefined && this.bytes >= HEAD_BYTES) this.classify();
+  }
+
+  private classify(): void {
+    const head = Buffer.concat(this.pieces);
+    this.isRecord = head.subarray(0, RECORD_PREFIX.length).equals(RECORD_PREFIX);
+    if (this.isRecord) {
+      this.recordStream = STREAM_NAME.exec(head.subarray(0, HEAD_BYTES).toString('utf8'))?.[1] ?? '?';
+      this.pieces = [];
+      this.bytes = 0;
     }
   }
 
   private finishLine(): void {
-    if (this.isRecord === true) this.onRecord();
+    if (this.isRecord === undefined && this.bytes > 0) this.classify();
+    if (this.isRecord === true) this.onRecord(this.recordStream);
     else if (this.bytes > 0) this.onOther(Buffer.concat(this.pieces).toString('utf8'));
     this.pieces = [];
     this.bytes = 0;
@@ -161,7 +172,7 @@ export function runConnector(options: ConnectorRunOptions): Promise<ConnectorRun
 
   const run: ConnectorRun = {
     code: null, signal: null, timedOut: false, wallMs: 0, peakRssKb: 0, cpuMs: 0, samples: 0,
-    records: 0, stdoutBytes: 0, consumerPausedMs: 0, states: [], errors: [], warnings: [], summary: undefined, stderr: '',
+    records: 0, recordsByStream: {}, stdoutBytes: 0, consumerPausedMs: 0, states: [], errors: [], warnings: [], summary: undefined, stderr: '',
   };
 
   const sample = (): void => {
@@ -176,7 +187,10 @@ export function runConnector(options: ConnectorRunOptions): Promise<ConnectorRun
   const sampler = setInterval(sample, sampleMs);
 
   const splitter = new LineSplitter(
-    () => (run.records += 1),
+    (stream) => {
+      run.records += 1;
+      run.recordsByStream[stream] = (run.recordsByStream[stream] ?? 0) + 1;
+    },
     (line) => {
       let message: Message;
       try {
@@ -263,9 +277,10 @@ export function runConnector(options: ConnectorRunOptions): Promise<ConnectorRun
   });
 }
 
-/** The state array Airbyte passes to the next sync: the stream part of the run's last STATE. */
+/** The state array Airbyte passes to the next sync: the last STATE of each stream. */
 export function nextState(run: ConnectorRun): unknown[] {
-  const last = run.states.at(-1);
-  if (!last) throw new Error('the run emitted no STATE message');
-  return [{ type: 'STREAM', stream: last.state.stream }];
+  const last = new Map<string, unknown>();
+  for (const message of run.states) last.set(String(message.state.stream?.stream_descriptor?.name), message.state.stream);
+  if (last.size === 0) throw new Error('the run emitted no STATE message');
+  return [...last.values()].map((stream) => ({ type: 'STREAM', stream }));
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from './files.js';
-import type { ScenarioResult } from './scenarios.js';
+import type { ScenarioResult } from './harness.js';
 import { round } from './stats.js';
 
 export interface Machine {
@@ -43,7 +43,7 @@ export function mediansTable(results: readonly ScenarioResult[]): string {
         c.label,
         String(c.runs.length),
         n(m.wallS, 2),
-        `${n(m.requests, 0)} (${n(m.token, 0)} + ${n(m.list, 0)} + ${n(m.details, 0)})`,
+        `${n(m.requests, 0)} (${n(m.token, 0)} + ${n(m.list, 0)} + ${n(m.details, 0)}${m.mitigations ? ` + ${n(m.mitigations, 0)} mitigations` : ''}${m.mailboxes ? ` + ${n(m.mailboxes, 0)} mailboxes` : ''})`,
         `${n(m.minimum, 0)} / ${n(m.bound, 0)}`,
         n(m.throttled, 0),
         n(m.peakRssMb, 1),

@@ -5,7 +5,7 @@
  *                           [--profile] [--memwatch] [--node-args "<node flags>"] [--write|--no-write]
  *
  * --only takes scenario numbers or ids, comma-separated (1,backfill-limited 2,backfill-unthrottled
- * 3,idle 4,steady-day 5,memory 6,cpu). A run with --only or a diagnostic flag (--profile,
+ * 3,idle 4,steady-day 5,memory 6,cpu 7,streams). A run with --only or a diagnostic flag (--profile,
  * --memwatch, --node-args) prints its tables but leaves bench/results.json and bench/README.md
  * alone unless --write is given; a plain full run updates both.
  */
