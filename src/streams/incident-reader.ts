@@ -36,6 +36,8 @@ export interface IncidentReaderSettings {
 
 /** Windows end this far behind IRONSCALES' clock: its Date header has whole seconds, and writes land late. */
 const SERVER_TIME_MARGIN_US = 2_000_000;
+/** Past this, a saved updated_until in IRONSCALES' future was written on a fast clock: repaired, not trusted (below it, clock-estimate noise). */
+const FUTURE_TOLERANCE_US = 5_000_000;
 /** A clock offset larger than this is worth a line in the logs. */
 const CLOCK_OFFSET_WARN_MS = 5_000;
 /** Details calls in flight; the rate limiter, not this number, sets the pace against the real API. */
@@ -142,6 +144,8 @@ class IncidentPasses {
       m.createdFrom = cursor === undefined ? (startDate ?? serverNow - defaultStartDays * DAY_US) : Math.max(startDate ?? -Infinity, cursor - lookback);
       if (m.full || cursor === undefined) continue;
       let from = m.position.updatedUntil ?? cursor;
+      // A little past syncEnd is two syncs within the clock estimate's second of uncertainty: nothing to read.
+      if (from > this.syncEnd && from <= this.syncEnd + FUTURE_TOLERANCE_US) from = this.syncEnd;
       if (from > this.syncEnd) {
         await this.out.warn(
           `${m.table.definition.name}: the saved updated_until ${formatTimestamp(from)} lies in IRONSCALES' future (a fast clock in an earlier sync?); re-reading updates from the cursor.`,

@@ -6,10 +6,9 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { IronscalesClient } from '../../src/ironscales/client.js';
-import { IronscalesApiError } from '../../src/ironscales/errors.js';
 import { describeSocketError } from '../../src/ironscales/http.js';
 import { runConnector } from '../helpers/connector.js';
-import { clientOptions, startLocalServer } from './local-server.js';
+import { clientOptions, failureOf, startLocalServer } from './local-server.js';
 
 async function closedPort(): Promise<number> {
   const probe = net.createServer();
@@ -35,15 +34,6 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
         server.close(() => resolve());
       }),
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<IronscalesApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(IronscalesApiError);
-  return err as IronscalesApiError;
 }
 
 test('a refused connection fails at once, naming the host', async () => {

@@ -5,6 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from '@jest/globals';
+import { IronscalesApiError } from '../../src/ironscales/errors.js';
 
 export interface SeenRequest {
   method: string;
@@ -69,4 +71,14 @@ export function fakeJwt(claims: Record<string, unknown>, tag = ''): string {
 /** Default client options for a local server (fast: short budgets, no real rate limit). */
 export function clientOptions(url: string, extra: Record<string, unknown> = {}) {
   return { baseUrl: url, companyId: 77, apiKey: 'unit-test-key', scopes: ['company.all'], requestsPerMinute: 600_000, requestTimeoutMs: 5_000, maxRetryMs: 3_000, ...extra };
+}
+
+/** The IronscalesApiError a call ends with (the test fails if it resolves or throws anything else). */
+export async function failureOf(promise: Promise<unknown>): Promise<IronscalesApiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(IronscalesApiError);
+  return err as IronscalesApiError;
 }

@@ -5,7 +5,7 @@
 import { IronscalesClient } from '../../src/ironscales/client.js';
 import { IronscalesApiError, type FailureKind } from '../../src/ironscales/errors.js';
 import { actionFor, throttleWaitMs, type EndpointKind, type Status } from '../../src/ironscales/responses.js';
-import { clientOptions, fakeJwt, startLocalServer, type Answer, type LocalServer } from './local-server.js';
+import { clientOptions, failureOf, fakeJwt, startLocalServer, type Answer, type LocalServer } from './local-server.js';
 
 type Expected = 'ok' | 'not_found' | 'retry' | 'wait' | 'refresh_token' | FailureKind | `${FailureKind} unless expired`;
 
@@ -95,15 +95,6 @@ describe('the table through the client, over HTTP', () => {
   });
 
   const dataCalls = () => server.requests.filter((r) => !r.path.startsWith('/appapi/get-token/')).length;
-
-  async function failureOf(promise: Promise<unknown>): Promise<IronscalesApiError> {
-    const err = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(IronscalesApiError);
-    return err as IronscalesApiError;
-  }
 
   test('a list page past the end (404) is undefined', async () => {
     fallback = { status: 404, json: { error_message: 'Incident or page were not found' } };
