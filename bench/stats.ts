@@ -25,7 +25,7 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
-/** The request floor of a sync that has to emit `n` incidents: 1 token + ceil(n / 100) list pages + n details. */
+/** The request floor of a sync that has to emit `n` incidents, with list pages of 100 (as 0.1.0 paged): 1 token + ceil(n / 100) list pages + n details. */
 export function minimumRequests(n: number, pageSize = 100): number {
   return 1 + Math.ceil(n / pageSize) + n;
 }

@@ -88,9 +88,10 @@ export const steadyDay: Scenario = {
       cases: [c],
       checks: [
         {
-          target: `Steady day at the minimum: ${m.minimum} requests`,
+          // The minimum counts list pages of 100 (0.1.0's and the issue's figure); pages of 500 can go under it.
+          target: `Steady day at or under the minimum: ${m.minimum} requests`,
           measured: `${m.requests} (1 token + ${m.updatesPages} updates + ${m.createdPages} created list pages + ${m.details} details)`,
-          met: m.requests === m.minimum,
+          met: (m.requests ?? Infinity) <= (m.minimum ?? 0),
         },
         {
           target: `Steady day emits exactly the ${changed} changed incidents`,
