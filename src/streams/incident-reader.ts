@@ -15,24 +15,17 @@
  * (the platform passes it back), it resumes from that attempt's cursor.
  */
 import { transientError } from '../airbyte/errors.js';
-import type { ReadEvent, ReadSession, StreamReader, StreamRequest } from '../airbyte/stream.js';
+import type { ReadEvent, ReadSession, StreamReader } from '../airbyte/stream.js';
 import type { IronscalesClient } from '../ironscales/client.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { mapUnordered } from '../util/concurrency.js';
 import { listSlices, type SliceItem, type SliceOptions } from './incident-slices.js';
+import { planMember, type IncidentReaderSettings, type Member } from './incident-members.js';
 import { addPending, advanceCursor, formatIncidentPosition, parseIncidentPosition, type IncidentPosition } from './incident-state.js';
 import type { IncidentTable, ReadIncident } from './incident-table.js';
 import { fetchIncidentRecord } from './incidents.js';
 
-export interface IncidentReaderSettings {
-  companyId: number;
-  /** The configured start_date; without it, a table without state starts `defaultStartDays` ago. */
-  startDate?: Micros;
-  defaultStartDays: number;
-  lookbackMinutes: number;
-  recordsPerCheckpoint: number;
-  maxRetryMs: number;
-}
+export type { IncidentReaderSettings };
 
 /** Windows end this far behind IRONSCALES' clock: its Date header has whole seconds, and writes land late. */
 const SERVER_TIME_MARGIN_US = 2_000_000;
@@ -46,23 +39,6 @@ const DETAILS_CONCURRENCY = 24;
 const DETAILS_RETRY_BUDGET_MS = 30_000;
 const DAY_US = 86_400_000_000;
 
-/** One requested table and where it stands in this sync. */
-interface Member {
-  table: IncidentTable;
-  full: boolean;
-  position: IncidentPosition;
-  createdFrom: Micros;
-  /** The saved cursor, and the ids at that instant it already emitted. */
-  skipAt?: Micros;
-  skip: Set<number>;
-  /** Start of its updates window (incremental with a cursor only). */
-  updatesFrom?: Micros;
-  rowsEmitted: number;
-  incidentsSeen: number;
-  /** Incidents listed for it so far (the basis of its estimate). */
-  listed: number;
-}
-
 export function incidentReader(
   tables: readonly IncidentTable[],
   client: (session: ReadSession) => IronscalesClient,
@@ -72,28 +48,7 @@ export function incidentReader(
   return {
     streams: tables.map((t) => t.definition),
     parseState: (stream, raw) => parseIncidentPosition(stream, raw),
-    read: (requests, session) => new IncidentPasses(client(session), session, settings, requests.map((r) => plan(r, byName.get(r.definition.name)!, settings))).run(),
-  };
-}
-
-function plan(request: StreamRequest<IncidentPosition>, table: IncidentTable, settings: IncidentReaderSettings): Member {
-  const saved = request.state;
-  const full = request.syncMode === 'full_refresh';
-  // A full refresh starts over unless it is given the state of an attempt that did not finish.
-  const resume = saved !== undefined && !(full && saved.fullRefreshComplete);
-  const position: IncidentPosition = resume
-    ? { ...saved, fullRefreshComplete: false, detailsPending: table.needsDetails ? saved.detailsPending : [] }
-    : { idsAtCursor: [], detailsPending: [], fullRefreshComplete: false };
-  return {
-    table,
-    full,
-    position,
-    createdFrom: 0, // set once IRONSCALES' time is known
-    skipAt: position.cursor,
-    skip: new Set(position.cursor !== undefined ? position.idsAtCursor : []),
-    rowsEmitted: 0,
-    incidentsSeen: 0,
-    listed: 0,
+    read: (requests, session) => new IncidentPasses(client(session), session, settings, requests.map((r) => planMember(r, byName.get(r.definition.name)!))).run(),
   };
 }
 

@@ -1,0 +1,57 @@
+/**
+ * The tables the incident passes serve in one sync, and where each one starts: its saved position
+ * (a full refresh starts over unless it resumes an unfinished attempt), the ids it already emitted
+ * at its cursor, and the counters behind its estimates.
+ */
+import type { StreamRequest } from '../airbyte/stream.js';
+import type { Micros } from '../ironscales/timestamps.js';
+import type { IncidentPosition } from './incident-state.js';
+import type { IncidentTable } from './incident-table.js';
+
+export interface IncidentReaderSettings {
+  companyId: number;
+  /** The configured start_date; without it, a table without state starts `defaultStartDays` ago. */
+  startDate?: Micros;
+  defaultStartDays: number;
+  lookbackMinutes: number;
+  recordsPerCheckpoint: number;
+  maxRetryMs: number;
+}
+
+/** One requested table and where it stands in this sync. */
+export interface Member {
+  table: IncidentTable;
+  full: boolean;
+  position: IncidentPosition;
+  createdFrom: Micros;
+  /** The saved cursor, and the ids at that instant it already emitted. */
+  skipAt?: Micros;
+  skip: Set<number>;
+  /** Start of its updates window (incremental with a cursor only). */
+  updatesFrom?: Micros;
+  rowsEmitted: number;
+  incidentsSeen: number;
+  /** Incidents listed for it so far (the basis of its estimate). */
+  listed: number;
+}
+
+export function planMember(request: StreamRequest<IncidentPosition>, table: IncidentTable): Member {
+  const saved = request.state;
+  const full = request.syncMode === 'full_refresh';
+  // A full refresh starts over unless it is given the state of an attempt that did not finish.
+  const resume = saved !== undefined && !(full && saved.fullRefreshComplete);
+  const position: IncidentPosition = resume
+    ? { ...saved, fullRefreshComplete: false, detailsPending: table.needsDetails ? saved.detailsPending : [] }
+    : { idsAtCursor: [], detailsPending: [], fullRefreshComplete: false };
+  return {
+    table,
+    full,
+    position,
+    createdFrom: 0, // set once IRONSCALES' time is known
+    skipAt: position.cursor,
+    skip: new Set(position.cursor !== undefined ? position.idsAtCursor : []),
+    rowsEmitted: 0,
+    incidentsSeen: 0,
+    listed: 0,
+  };
+}
