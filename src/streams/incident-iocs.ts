@@ -36,7 +36,7 @@ export const incidentIocs: IncidentTable = {
     typicalRecordBytes: 200,
   },
   needsDetails: true,
-  typicalRowsPerIncident: 10,
+  typicalRowsPerIncident: 11,
   rowsOf: ({ record }) => iocRows(record),
 };
 

@@ -276,7 +276,8 @@ class IncidentPasses {
 
   /** Rows this table expects from `incidents` more listed incidents, at its rate so far. */
   private estimate(m: Member, incidents: number): ReadEvent {
-    const perIncident = m.incidentsSeen > 0 ? m.rowsEmitted / m.incidentsSeen : (m.table.typicalRowsPerIncident ?? 1);
+    // A rate from a handful of incidents says little: the table's measured typical rate until there are enough.
+    const perIncident = m.incidentsSeen >= 20 ? m.rowsEmitted / m.incidentsSeen : (m.table.typicalRowsPerIncident ?? 1);
     m.listed += incidents;
     return { type: 'estimate', stream: m.table.definition.name, rows: m.listed * perIncident };
   }

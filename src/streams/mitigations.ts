@@ -45,7 +45,7 @@ export const mitigations: IncidentTable = {
     typicalRecordBytes: 350,
   },
   needsDetails: false,
-  typicalRowsPerIncident: 3,
+  typicalRowsPerIncident: 4,
   rowsFor: mitigationRows,
 };
 
