@@ -97,7 +97,7 @@ export function invalidStreamState(stream: string, what: string) {
   return configError(`The saved state of ${stream} cannot be read: ${what}. ${RESET_HELP}`);
 }
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';

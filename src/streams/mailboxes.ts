@@ -10,10 +10,12 @@ import type { IronscalesClient } from '../ironscales/client.js';
 const PAGE_SIZE = 100;
 const nullable = (type: string) => ({ type: [type, 'null'] });
 
+const STREAM = 'ironscales_mailboxes';
+
 export function mailboxes(client: (session: ReadSession) => IronscalesClient) {
   return singleStream({
     definition: {
-      name: 'ironscales_mailboxes',
+      name: STREAM,
       jsonSchema: {
         $schema: 'http://json-schema.org/draft-07/schema#',
         type: 'object',
@@ -46,11 +48,11 @@ export function mailboxes(client: (session: ReadSession) => IronscalesClient) {
       const api = client(session);
       for (let page = 1; ; page++) {
         const answer = await api.listMailboxes(page, PAGE_SIZE);
-        if (page === 1) yield { type: 'estimate', stream: 'ironscales_mailboxes', rows: answer?.total_count ?? 0 };
-        for (const data of answer?.mailboxes ?? []) yield { type: 'record', stream: 'ironscales_mailboxes', data };
+        if (page === 1) yield { type: 'estimate', stream: STREAM, rows: answer?.total_count ?? 0 };
+        for (const data of answer?.mailboxes ?? []) yield { type: 'record', stream: STREAM, data };
         // A closing STATE, so the platform's record count for the stream is reconciled like the others'.
         if (!answer || page >= answer.total_pages) {
-          yield { type: 'checkpoint', stream: 'ironscales_mailboxes', state: {} };
+          yield { type: 'checkpoint', stream: STREAM, state: {} };
           return;
         }
       }
