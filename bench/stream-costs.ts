@@ -13,7 +13,7 @@ import { DAY, DAY_SETTINGS, setUpSteadyDay, type SteadyDaySetup } from './steady
 /** Mailboxes the simulator serves here: enough for the list to take more than one page. */
 const MAILBOX_COUNT = 250;
 const MAILBOX_PAGE = 100;
-/** The connector's packing limits for `POST /mitigation/{cid}/details/` (src/streams/mitigations.ts). */
+/** The connector's packing limits for `POST /mitigation/{cid}/details/` (src/streams/incidents/mitigations.ts). */
 const MITIGATION_ROWS_PER_PAGE = 100;
 const MITIGATION_IDS_PER_CALL = 100;
 

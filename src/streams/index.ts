@@ -4,11 +4,11 @@
  */
 import type { ReadSession, StreamReader } from '../airbyte/stream.js';
 import type { IronscalesClient } from '../ironscales/client.js';
-import { incidentIocs } from './incident-iocs.js';
-import { incidentReader, type IncidentReaderSettings } from './incident-reader.js';
-import { incidents } from './incidents.js';
+import { incidentIocs } from './incidents/iocs.js';
+import { incidentReader, type IncidentReaderSettings } from './incidents/reader.js';
+import { incidents } from './incidents/incidents.js';
 import { mailboxes } from './mailboxes.js';
-import { mitigations } from './mitigations.js';
+import { mitigations } from './incidents/mitigations.js';
 
 export const INCIDENT_TABLES = [incidents, incidentIocs, mitigations];
 

@@ -2,11 +2,11 @@
  * A table fed by the incident passes: incidents, their IOCs, their mitigations. The passes list
  * incidents once, fetch each one's details once (only if a selected table needs them) and hand
  * every table the incidents it is due; a table turns them into its rows. Adding such a table is
- * one file that exports an IncidentTable, plus one line in streams/index.ts.
+ * one file that exports an IncidentTable, plus one line in src/streams/index.ts.
  */
-import type { StreamDefinition } from '../airbyte/stream.js';
-import type { IronscalesClient } from '../ironscales/client.js';
-import type { SliceItem } from './incident-slices.js';
+import type { StreamDefinition } from '../../airbyte/stream.js';
+import type { IronscalesClient } from '../../ironscales/client.js';
+import type { SliceItem } from './list-slices.js';
 
 /** One incident as the passes read it: its list entry and, where fetched, its record. */
 export interface ReadIncident extends SliceItem {

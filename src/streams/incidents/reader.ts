@@ -14,15 +14,15 @@
  * A full refresh reads everything from the start date; given the state of an unfinished attempt
  * (the platform passes it back), it resumes from that attempt's cursor.
  */
-import { transientError } from '../airbyte/errors.js';
-import type { ReadEvent, ReadSession, StreamReader } from '../airbyte/stream.js';
-import type { IronscalesClient } from '../ironscales/client.js';
-import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
-import { mapUnordered } from '../util/concurrency.js';
-import { listSlices, type SliceItem, type SliceOptions } from './incident-slices.js';
-import { planMember, type IncidentReaderSettings, type Member } from './incident-members.js';
-import { addPending, advanceCursor, formatIncidentPosition, parseIncidentPosition, type IncidentPosition } from './incident-state.js';
-import type { IncidentTable, ReadIncident } from './incident-table.js';
+import { transientError } from '../../airbyte/errors.js';
+import type { ReadEvent, ReadSession, StreamReader } from '../../airbyte/stream.js';
+import type { IronscalesClient } from '../../ironscales/client.js';
+import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import { mapUnordered } from '../../util/concurrency.js';
+import { listSlices, type SliceItem, type SliceOptions } from './list-slices.js';
+import { planMember, type IncidentReaderSettings, type Member } from './members.js';
+import { addPending, advanceCursor, formatIncidentPosition, parseIncidentPosition, type IncidentPosition } from './position.js';
+import type { IncidentTable, ReadIncident } from './table.js';
 import { fetchIncidentRecord } from './incidents.js';
 
 export type { IncidentReaderSettings };

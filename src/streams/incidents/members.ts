@@ -3,10 +3,10 @@
  * (a full refresh starts over unless it resumes an unfinished attempt), the ids it already emitted
  * at its cursor, and the counters behind its estimates.
  */
-import type { StreamRequest } from '../airbyte/stream.js';
-import type { Micros } from '../ironscales/timestamps.js';
-import type { IncidentPosition } from './incident-state.js';
-import type { IncidentTable } from './incident-table.js';
+import type { StreamRequest } from '../../airbyte/stream.js';
+import type { Micros } from '../../ironscales/timestamps.js';
+import type { IncidentPosition } from './position.js';
+import type { IncidentTable } from './table.js';
 
 export interface IncidentReaderSettings {
   companyId: number;

@@ -9,10 +9,10 @@
  * new incidents get higher ids, so they land on the last page instead of shifting earlier ones.
  * The first page tells the window's total; a window over the limit is split into equal time parts.
  */
-import { transientError } from '../airbyte/errors.js';
-import type { IncidentListItem, IronscalesClient, ListQuery } from '../ironscales/client.js';
-import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
-import { mapUnordered } from '../util/concurrency.js';
+import { transientError } from '../../airbyte/errors.js';
+import type { IncidentListItem, IronscalesClient, ListQuery } from '../../ironscales/client.js';
+import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import { mapUnordered } from '../../util/concurrency.js';
 
 /**
  * The list documents no maximum page size; 100–500 is the range integrations use. 500 costs one

@@ -11,9 +11,9 @@
  *   full_refresh_complete  set by a full refresh that finished: the next full refresh starts over
  *                        (one that did not finish resumes from its cursor)
  */
-import { invalidStreamState, type StreamState } from '../airbyte/state.js';
-import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
-import type { SliceItem } from './incident-slices.js';
+import { invalidStreamState, type StreamState } from '../../airbyte/state.js';
+import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import type { SliceItem } from './list-slices.js';
 
 export interface IncidentPosition {
   cursor?: Micros;

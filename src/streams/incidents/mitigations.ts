@@ -5,9 +5,9 @@
  * affectedMailboxesCount, so a batch normally costs one call. Every row carries its incident's
  * first_reported_date, the cursor it shares with the incidents.
  */
-import type { IronscalesClient } from '../ironscales/client.js';
-import type { SliceItem } from './incident-slices.js';
-import type { IncidentTable } from './incident-table.js';
+import type { IronscalesClient } from '../../ironscales/client.js';
+import type { SliceItem } from './list-slices.js';
+import type { IncidentTable } from './table.js';
 
 /** Rows per response page (an assumption: IRONSCALES does not document it) and ids per request. */
 export const MITIGATIONS_PER_PAGE = 100;

@@ -5,7 +5,7 @@
  * Derived from the incident record the passes already fetched: zero extra API calls beside
  * `ironscales_incidents`. A reclassified incident emits its rows again with the new classification.
  */
-import type { IncidentTable } from './incident-table.js';
+import type { IncidentTable } from './table.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, unknown>;

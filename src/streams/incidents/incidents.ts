@@ -1,18 +1,18 @@
 /**
  * `ironscales_incidents`: one record per incident, its details object as IRONSCALES returns it.
  * Cursor `first_reported_date` (inclusive, microseconds), primary key `incident_id`. Read by the
- * incident passes (incident-reader.ts) together with the other tables they feed.
+ * incident passes (reader.ts) together with the other tables they feed.
  *
  * Where IRONSCALES serves no details (404/410: account takeover, Teams, quarantine), the record is
  * built from the list entry; an account-takeover incident also gets its account-takeover details
  * (alerts with IPs, locations, logon times). Where details keep failing (5xx), the record is
  * built from the list entry, marked with the reason, and the details are tried again next sync.
  */
-import type { StreamDefinition } from '../airbyte/stream.js';
-import type { IncidentListItem, IronscalesClient } from '../ironscales/client.js';
-import { IronscalesApiError } from '../ironscales/errors.js';
+import type { StreamDefinition } from '../../airbyte/stream.js';
+import type { IncidentListItem, IronscalesClient } from '../../ironscales/client.js';
+import { IronscalesApiError } from '../../ironscales/errors.js';
 import { incidentSchema } from './incident-schema.js';
-import type { IncidentTable } from './incident-table.js';
+import type { IncidentTable } from './table.js';
 
 export const incidents: IncidentTable = {
   definition: {
