@@ -28,10 +28,14 @@ export interface ParsedList {
 }
 
 /** `nowUs` is the simulator's clock (for the deprecated `period`). */
-export function parseListParams(params: URLSearchParams, nowUs: number): ParsedList | { error: SimResponse } {
+export function parseListParams(params: URLSearchParams, nowUs: number, maxItemsPerPage = MAX_ITEMS_PER_PAGE): ParsedList | { error: SimResponse } {
   const page = intParam(params, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
   if (typeof page !== 'number') return { error: page };
-  const perPage = intParam(params, 'items_per_page', 100, 1, MAX_ITEMS_PER_PAGE);
+  const asked = params.get('items_per_page');
+  if (asked !== null && /^\d+$/.test(asked) && Number(asked) > maxItemsPerPage) {
+    return { error: badRequest(`Invalid value for items_per_page: ${asked} (at most ${maxItemsPerPage})`) };
+  }
+  const perPage = intParam(params, 'items_per_page', 100, 1, maxItemsPerPage);
   if (typeof perPage !== 'number') return { error: perPage };
 
   const sort = params.get('sort') ?? 'noSorting';

@@ -38,10 +38,17 @@ export function invalidPage(): SimResponse {
   return json(404, { detail: 'Invalid page.' });
 }
 
-/** DRF's Throttled text (singular for 1 second, as DRF's ngettext does). */
-export function throttledResponse(seconds: number): SimResponse {
+/** DRF's Throttled text (singular for 1 second, as DRF's ngettext does), with or without its Retry-After header. */
+export function throttledResponse(seconds: number, retryAfterHeader = true): SimResponse {
   const unit = seconds === 1 ? 'second' : 'seconds';
-  return json(429, { detail: `Request was throttled. Expected available in ${seconds} ${unit}.` }, { 'Retry-After': String(seconds) });
+  return json(429, { detail: `Request was throttled. Expected available in ${seconds} ${unit}.` }, retryAfterHeader ? { 'Retry-After': String(seconds) } : undefined);
+}
+
+/** What a gateway in front of the API answers: an HTML page, an empty body, or a DRF-style JSON body. */
+export function errorPage(status: number, body: 'html' | 'empty' | 'json'): SimResponse {
+  if (body === 'html') return htmlStatus(status);
+  if (body === 'json') return json(status, { detail: status === 404 ? 'Not found.' : (http.STATUS_CODES[status] ?? 'Error') });
+  return { status, body: '', contentType: HTML_TYPE };
 }
 
 /** The whole request body as text; null when it is too large or the client went away. */

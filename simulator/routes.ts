@@ -2,7 +2,7 @@
  * What each request means: path matching (with Django's APPEND_SLASH redirects), method checks,
  * authentication and the throttle in DRF's order, then the endpoint's handler.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import type { SimClock } from './clock.js';
 import { buildDetails, buildListItem, type GenContext } from './generator.js';
 import { atoResponse } from './account-takeover.js';
@@ -44,6 +44,13 @@ function match(pathname: string): { route: Route; groups: Record<string, string>
   return null;
 }
 
+/** A persistent per-incident failure: an HTML page, or DRF's JSON error body for the status. */
+function failureResponse(failure: DetailsFailure): SimResponse {
+  if (failure.body === 'html') return htmlStatus(failure.status);
+  const detail = failure.status >= 500 ? 'Internal server error.' : failure.status === 403 ? 'You do not have permission to perform this action.' : (http.STATUS_CODES[failure.status] ?? 'Error');
+  return json(failure.status, { detail });
+}
+
 export function endpointOf(pathname: string): Endpoint {
   return match(pathname)?.route.endpoint ?? 'other';
 }
@@ -54,6 +61,8 @@ export interface RouteSettings {
   unstableTies: boolean;
   mailboxes: number;
   mitigations: MitigationSettings;
+  /** Undocumented list limits: a cap on items per page (null = none) and the largest accepted items_per_page. */
+  list: { pageCap: number | null; maxItemsPerPage: number };
 }
 
 export interface DetailsFailure {
@@ -64,6 +73,8 @@ export interface DetailsFailure {
 export class Routes {
   /** Incidents whose details answer an error every time (failDetails). */
   readonly failingDetails = new Map<number, DetailsFailure>();
+  /** Incidents whose account-takeover details answer an error every time (failAccountTakeover). */
+  readonly failingAto = new Map<number, DetailsFailure>();
   private mailboxList: Record<string, unknown>[] | null = null;
   private listRequests = 0;
 
@@ -98,7 +109,11 @@ export class Routes {
       case 'list': return this.list(url.searchParams);
       case 'open': return json(200, { incident_ids: this.store.openIds() });
       case 'details': return this.details(incidentId);
-      case 'ato': return atoResponse(this.ctx, this.store.get(incidentId), url.searchParams);
+      case 'ato': {
+        const failure = this.failingAto.get(incidentId);
+        if (failure) return failureResponse(failure);
+        return atoResponse(this.ctx, this.store.get(incidentId), url.searchParams);
+      }
       case 'mitigations': return this.mitigations(req, body);
       case 'mailboxes': return mailboxesResponse(url.searchParams, this.mailboxes());
     }
@@ -116,9 +131,7 @@ export class Routes {
 
   private details(incidentId: number): SimResponse {
     const failure = this.failingDetails.get(incidentId);
-    if (failure) {
-      return failure.body === 'json' ? json(failure.status, { detail: 'Internal server error.' }) : htmlStatus(failure.status);
-    }
+    if (failure) return failureResponse(failure);
     const meta = this.store.get(incidentId);
     if (!meta || meta.gone === 404) return json(404, { error_message: 'Incident/company were not found' });
     if (meta.gone === 410) return json(410, { error_message: 'Incident details are not available for this incident type' });
@@ -128,9 +141,11 @@ export class Routes {
   }
 
   private list(params: URLSearchParams): SimResponse {
-    const parsed = parseListParams(params, this.clock.nowUs());
+    const parsed = parseListParams(params, this.clock.nowUs(), this.settings.list.maxItemsPerPage);
     if ('error' in parsed) return parsed.error;
-    const { query, page, perPage } = parsed;
+    const { query, page } = parsed;
+    // Like DRF's max_page_size: a page never holds more than the cap, whatever was asked.
+    const perPage = Math.min(parsed.perPage, this.settings.list.pageCap ?? Infinity);
     const all = this.store.query(query);
     const totalPages = Math.ceil(all.length / perPage);
     if (page > Math.max(totalPages, 1)) return json(404, { error_message: 'Incident or page were not found' });

@@ -11,17 +11,18 @@ import { EXAMPLE_INCIDENT_ID } from './example-incident.js';
 import { exampleMeta, generatedMetas, metasFromSpecs, parseIsoOption, type FactorySettings } from './incident-factory.js';
 import { hashInts } from './prng.js';
 import { RateLimiter, checkRateLimit } from './rate-limiter.js';
-import { JSON_TYPE, htmlStatus, json, readBody, throttledResponse, type SimResponse } from './responses.js';
+import { JSON_TYPE, errorPage, htmlStatus, json, readBody, throttledResponse, type SimResponse } from './responses.js';
 import { Routes, endpointOf, type RouteSettings } from './routes.js';
+import { MAX_ITEMS_PER_PAGE } from './list-query.js';
 import { DEFAULT_MAILBOXES } from './mailboxes.js';
 import { IncidentStore } from './store.js';
 import { formatUs, US_PER_MS } from './time.js';
 import { JWT_EXPIRED, TokenAuthority, checkRejection } from './tokens.js';
 import type {
-  Endpoint, Fault, IncidentSpec, RequestLogEntry, Simulator, SimulatorOptions, SimulatorStats, TokenRejection,
+  Endpoint, Fault, IncidentSpec, ListLimits, RequestLogEntry, Simulator, SimulatorOptions, SimulatorStats, TokenRejection,
 } from './types.js';
 
-type QueuedFault = Fault & { remaining: number };
+type QueuedFault = Fault & { remaining: number; toSkip: number };
 
 const LOG_CAP = 100_000;
 const DAY_US = 86_400_000_000;
@@ -99,6 +100,10 @@ class IronscalesSimulator implements Simulator {
       mitigations: {
         perPage: positiveInt('mitigationsPerPage', options.mitigationsPerPage ?? 100),
         maxIncidents: positiveInt('mitigationsMaxIncidents', options.mitigationsMaxIncidents ?? 100),
+      },
+      list: {
+        pageCap: options.listPageCap === undefined ? null : positiveInt('listPageCap', options.listPageCap),
+        maxItemsPerPage: positiveInt('listMaxItemsPerPage', options.listMaxItemsPerPage ?? MAX_ITEMS_PER_PAGE),
       },
     };
     this.routes = new Routes(ctx, this.store, this.clock, this.tokens, this.limiter, settings);
@@ -198,7 +203,10 @@ class IronscalesSimulator implements Simulator {
   inject(fault: Fault): void {
     if (!Number.isInteger(fault.count) || fault.count < 1) throw new RangeError('fault.count must be an integer >= 1');
     if (fault.kind === 'delay' && (!Number.isFinite(fault.ms) || fault.ms < 0)) throw new RangeError('delay fault needs ms >= 0');
-    this.faults.push({ ...fault, remaining: fault.count });
+    if (fault.kind === 'error_page' && (!Number.isInteger(fault.status) || fault.status < 300 || fault.status > 599)) throw new RangeError('error_page fault needs a status 300..599');
+    const skip = fault.skip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0) throw new RangeError('fault.skip must be an integer >= 0');
+    this.faults.push({ ...fault, remaining: fault.count, toSkip: skip });
   }
 
   clearFaults(): void {
@@ -240,6 +248,21 @@ class IronscalesSimulator implements Simulator {
 
   healDetails(incidentId: number): void {
     this.routes.failingDetails.delete(incidentId);
+  }
+
+  failAccountTakeover(incidentId: number, status = 500, body: 'html' | 'json' = 'html'): void {
+    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('failAccountTakeover status must be 400..599');
+    this.routes.failingAto.set(incidentId, { status, body });
+  }
+
+  healAccountTakeover(incidentId: number): void {
+    this.routes.failingAto.delete(incidentId);
+  }
+
+  setListLimits(limits: ListLimits): void {
+    const list = this.routes.settings.list;
+    if (limits.pageCap !== undefined) list.pageCap = limits.pageCap === null ? null : positiveInt('pageCap', limits.pageCap);
+    if (limits.maxItemsPerPage !== undefined) list.maxItemsPerPage = positiveInt('maxItemsPerPage', limits.maxItemsPerPage);
   }
 
   stats(): SimulatorStats {
@@ -311,10 +334,13 @@ class IronscalesSimulator implements Simulator {
       this.injectedCount++;
       switch (fault.kind) {
         case 'throttle':
-          this.send(res, throttledResponse(Math.max(1, Math.ceil(fault.retryAfterSeconds ?? 1))), record);
+          this.send(res, throttledResponse(Math.max(1, Math.ceil(fault.retryAfterSeconds ?? 1)), fault.retryAfterHeader !== false), record);
           return;
         case 'server_error':
           this.send(res, htmlStatus(fault.status ?? 502), record);
+          return;
+        case 'error_page':
+          this.send(res, errorPage(fault.status, fault.body ?? 'html'), record);
           return;
         case 'reset':
           record(0);
@@ -337,13 +363,20 @@ class IronscalesSimulator implements Simulator {
     this.send(res, this.routes.handle(req, url, body, false), record);
   }
 
+  /** The first queued fault that matches and has no requests left to let pass; those still skipping count this one. */
   private takeFault(endpoint: Endpoint): QueuedFault | undefined {
-    const index = this.faults.findIndex((f) => f.endpoint === undefined || f.endpoint === endpoint);
-    if (index < 0) return undefined;
-    const fault = this.faults[index] as QueuedFault;
-    fault.remaining--;
-    if (fault.remaining <= 0) this.faults.splice(index, 1);
-    return fault;
+    for (let index = 0; index < this.faults.length; index++) {
+      const fault = this.faults[index] as QueuedFault;
+      if (fault.endpoint !== undefined && fault.endpoint !== endpoint) continue;
+      if (fault.toSkip > 0) {
+        fault.toSkip--;
+        continue;
+      }
+      fault.remaining--;
+      if (fault.remaining <= 0) this.faults.splice(index, 1);
+      return fault;
+    }
+    return undefined;
   }
 
   private send(res: http.ServerResponse, response: SimResponse, record: (status: number) => void): void {

@@ -44,6 +44,16 @@ export interface SimulatorOptions {
   mitigationsPerPage?: number;
   /** Most incident ids one mitigations request may name (default 100; an assumption). */
   mitigationsMaxIncidents?: number;
+  /** Most incidents one list page holds, whatever `items_per_page` asks (default: no cap); total_pages follows the cap. */
+  listPageCap?: number;
+  /** Largest `items_per_page` the list accepts; above it, a 400 that names the parameter (default 1000). */
+  listMaxItemsPerPage?: number;
+}
+
+/** Limits of the incident list that IRONSCALES does not document (see setListLimits). */
+export interface ListLimits {
+  pageCap?: number | null;
+  maxItemsPerPage?: number;
 }
 
 /** What a token that is no longer valid gets, e.g. `{status: 401, body: {detail: 'Signature has expired.'}}`. */
@@ -54,12 +64,19 @@ export interface TokenRejection {
 
 export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'mitigations' | 'mailboxes' | 'ato' | 'other';
 
-export type Fault =
-  | { kind: 'throttle'; count: number; retryAfterSeconds?: number; endpoint?: Endpoint }
-  | { kind: 'server_error'; count: number; status?: number; endpoint?: Endpoint }
-  | { kind: 'reset'; count: number; endpoint?: Endpoint }
-  | { kind: 'delay'; count: number; ms: number; endpoint?: Endpoint }
-  | { kind: 'truncate'; count: number; endpoint?: Endpoint };
+/**
+ * `skip`: the first `skip` requests the fault matches pass untouched (so "the 6th list call"
+ * is `{endpoint: 'list', skip: 5, count: 1}`).
+ */
+export type Fault = (
+  | { kind: 'throttle'; count: number; retryAfterSeconds?: number; /** false: only the DRF text says how long (default true). */ retryAfterHeader?: boolean }
+  | { kind: 'server_error'; count: number; status?: number }
+  /** What a gateway or load balancer in front of the API answers: `status` with an HTML page, an empty body, or DRF's JSON `{"detail":"Not found."}`-style body. */
+  | { kind: 'error_page'; count: number; status: number; body?: 'html' | 'empty' | 'json' }
+  | { kind: 'reset'; count: number }
+  | { kind: 'delay'; count: number; ms: number }
+  | { kind: 'truncate'; count: number }
+) & { endpoint?: Endpoint; skip?: number };
 
 export interface RequestLogEntry {
   at: number;
@@ -125,4 +142,9 @@ export interface Simulator {
   /** From now on the incident's details answer `status` every time (HTML body by default). */
   failDetails(incidentId: number, status?: number, body?: 'html' | 'json'): void;
   healDetails(incidentId: number): void;
+  /** From now on the incident's account-takeover details answer `status` every time (HTML body by default). */
+  failAccountTakeover(incidentId: number, status?: number, body?: 'html' | 'json'): void;
+  healAccountTakeover(incidentId: number): void;
+  /** Changes the list's undocumented limits (page cap; largest accepted items_per_page). */
+  setListLimits(limits: ListLimits): void;
 }
