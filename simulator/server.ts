@@ -186,6 +186,10 @@ class IronscalesSimulator implements Simulator {
     this.store.clear();
   }
 
+  removeIncidents(ids: number[]): void {
+    for (const id of ids) this.store.remove(id);
+  }
+
   loadExampleIncident(): void {
     if (this.store.has(EXAMPLE_INCIDENT_ID)) this.store.remove(EXAMPLE_INCIDENT_ID);
     this.store.add([exampleMeta(this.factory.seed)]);
@@ -341,6 +345,9 @@ class IronscalesSimulator implements Simulator {
           return;
         case 'error_page':
           this.send(res, errorPage(fault.status, fault.body ?? 'html'), record);
+          return;
+        case 'canned':
+          this.send(res, json(fault.status, fault.body), record);
           return;
         case 'reset':
           record(0);

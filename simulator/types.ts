@@ -73,6 +73,8 @@ export type Fault = (
   | { kind: 'server_error'; count: number; status?: number }
   /** What a gateway or load balancer in front of the API answers: `status` with an HTML page, an empty body, or DRF's JSON `{"detail":"Not found."}`-style body. */
   | { kind: 'error_page'; count: number; status: number; body?: 'html' | 'empty' | 'json' }
+  /** A fixed JSON answer, e.g. a 200 list page that claims to be empty (a stale cache, a misrouted call). */
+  | { kind: 'canned'; count: number; status: number; body: unknown }
   | { kind: 'reset'; count: number }
   | { kind: 'delay'; count: number; ms: number }
   | { kind: 'truncate'; count: number }
@@ -121,6 +123,8 @@ export interface Simulator {
   /** `at` defaults to the simulator's now. */
   reclassify(incidentId: number, classification: string, at?: string): void;
   reset(): void;
+  /** Deletes incidents (they vanish from every endpoint, as deleted or merged incidents do). */
+  removeIncidents(ids: number[]): void;
   loadExampleIncident(): void;
   incidentIds(): number[];
   details(incidentId: number): Record<string, unknown> | undefined;

@@ -62,6 +62,26 @@ describe('error pages', () => {
   });
 });
 
+test('canned: a fixed JSON answer, such as a list page that claims to be empty', async () => {
+  const empty = { page: 1, total_pages: 0, total_count: 0, incidents: [] };
+  sim.inject({ kind: 'canned', status: 200, body: empty, endpoint: 'list', count: 1 });
+  expect((await api(sim, jwt, listPath(sim))).body).toEqual(empty);
+  expect((await api(sim, jwt, listPath(sim))).body.total_count).toBe(40);
+});
+
+test('removeIncidents: deleted incidents vanish from the list and details', async () => {
+  const local = await startSimulator({ seed: 16, incidents: 5, rateLimit: null, goneRatio: 0 });
+  try {
+    const [gone] = local.incidentIds() as [number];
+    local.removeIncidents([gone]);
+    const token = await getToken(local);
+    expect((await api(local, token, listPath(local))).body.total_count).toBe(4);
+    expect((await api(local, token, `/incident/${local.companyId}/details/${gone}`)).status).toBe(404);
+  } finally {
+    await local.close();
+  }
+});
+
 test('a throttle without Retry-After: only the DRF text says how long', async () => {
   sim.inject({ kind: 'throttle', count: 1, retryAfterSeconds: 60, retryAfterHeader: false, endpoint: 'details' });
   const res = await api(sim, jwt, `/incident/${sim.companyId}/details/${sim.incidentIds()[0]}`);
