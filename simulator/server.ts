@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { SimClock, httpDate } from './clock.js';
-import { buildDetails, classificationIndex, companyDomainOf } from './generator.js';
+import { buildDetails, buildListItem, classificationIndex, companyDomainOf } from './generator.js';
 import { EXAMPLE_INCIDENT_ID } from './example-incident.js';
 import { exampleMeta, generatedMetas, metasFromSpecs, parseIsoOption, type FactorySettings } from './incident-factory.js';
 import { hashInts } from './prng.js';
@@ -202,6 +202,11 @@ class IronscalesSimulator implements Simulator {
   details(incidentId: number): Record<string, unknown> | undefined {
     const meta = this.store.get(incidentId);
     return meta ? buildDetails(this.routes.ctx, meta) : undefined;
+  }
+
+  listEntry(incidentId: number): Record<string, unknown> | undefined {
+    const meta = this.store.get(incidentId);
+    return meta ? buildListItem(this.routes.ctx, meta) : undefined;
   }
 
   inject(fault: Fault): void {

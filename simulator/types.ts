@@ -128,6 +128,8 @@ export interface Simulator {
   loadExampleIncident(): void;
   incidentIds(): number[];
   details(incidentId: number): Record<string, unknown> | undefined;
+  /** The incident's entry in the incident list, as the list serves it now. */
+  listEntry(incidentId: number): Record<string, unknown> | undefined;
   inject(fault: Fault): void;
   /** Drops every queued fault (failDetails is separate: see healDetails). */
   clearFaults(): void;

@@ -8,6 +8,7 @@ import { IronscalesApiError, type FailureKind } from './ironscales/errors.js';
 
 const FAILURE_TYPES: Record<FailureKind, FailureType> = {
   credentials: 'config_error',
+  host: 'config_error',
   permission: 'config_error',
   bad_request: 'config_error',
   unavailable: 'transient_error',

@@ -45,26 +45,40 @@ export interface TimeRange {
 
 export interface ListQuery {
   page: number;
-  itemsPerPage: number;
+  /** Default: the client's list page size (see listPageSize). */
+  itemsPerPage?: number;
   /** Incidents first reported in this range. */
   created?: TimeRange;
   /** Incidents last updated in this range (may be combined with `created`). */
   lastUpdate?: TimeRange;
+  /** One incident only (the list's exact `incidentID` filter). */
+  incidentId?: number;
 }
 
 export type DetailsResult =
-  | { found: true; details: Record<string, unknown> }
+  /** `bytes`: the size of the answer, for callers that bound what they hold by bytes. */
+  | { found: true; details: Record<string, unknown>; bytes: number }
   | { found: false; status: number; message: string };
 
 /** Open connections at most; more than the streams' concurrent calls, so none waits for a socket. */
 const MAX_CONNECTIONS = 32;
 /** IRONSCALES' maximum page size for account-takeover alerts: fewest calls per incident. */
 const ATO_ITEMS_PER_PAGE = 500;
+/**
+ * The list documents no maximum page size; 100–500 is the range integrations use, and 500 costs
+ * one call per 500 incidents listed (a page of list entries is ~0.5 MB). If IRONSCALES refuses it,
+ * the client falls back to the documented default, 100; if it serves fewer per page, the client
+ * asks for what it serves, so page numbers stay IRONSCALES' own.
+ */
+export const LIST_PAGE_SIZE = 500;
+const DOCUMENTED_LIST_PAGE_SIZE = 100;
 
 export class IronscalesClient {
   private readonly clock = new ServerClock();
   private readonly tokens: TokenHolder;
   private readonly sender: Sender;
+  /** Incidents per list page: LIST_PAGE_SIZE until IRONSCALES shows it serves fewer or refuses it. */
+  private pageSize = LIST_PAGE_SIZE;
 
   constructor(
     private readonly options: ClientOptions,
@@ -84,6 +98,19 @@ export class IronscalesClient {
     return this.clock.nowMicros();
   }
 
+  /**
+   * A time IRONSCALES' clock has certainly reached: the earliest its Date headers allow. Windows
+   * that end "now" end here, so a slow answer can never place them in IRONSCALES' future.
+   */
+  serverNowAtLeast(): Micros {
+    return this.clock.earliestNowMicros();
+  }
+
+  /** Incidents the list serves per page (see LIST_PAGE_SIZE). */
+  get listPageSize(): number {
+    return this.pageSize;
+  }
+
   /** IRONSCALES' clock minus this machine's, in ms; undefined until a response carried a Date header. */
   get clockOffsetMs(): number | undefined {
     return this.clock.offsetMs;
@@ -96,9 +123,10 @@ export class IronscalesClient {
 
   /** One page of incidents, ordered by incidentID (unique, so pages are stable); undefined past the last page. */
   async listIncidents(q: ListQuery): Promise<IncidentListPage | undefined> {
+    const itemsPerPage = q.itemsPerPage ?? this.pageSize;
     const params = new URLSearchParams({
       page: String(q.page),
-      items_per_page: String(q.itemsPerPage),
+      items_per_page: String(itemsPerPage),
       sort: 'incidentID',
       order: 'asc',
       state: 'all',
@@ -106,8 +134,27 @@ export class IronscalesClient {
     });
     if (q.created) addRange(params, 'created', q.created);
     if (q.lastUpdate) addRange(params, 'last_update', q.lastUpdate);
-    const reply = await this.get('list', `/incident/${this.options.companyId}/list/?${params}`, 'GET incident list');
-    return reply.found ? parseListPage(reply.body) : undefined;
+    if (q.incidentId !== undefined) params.set('incidentID', String(q.incidentId));
+    let reply;
+    try {
+      // Page 1 must exist (an empty window is a 200 with total_pages 0); a later page may be past the end.
+      reply = await this.sender.send({ ...this.request('list', `/incident/${this.options.companyId}/list/?${params}`, 'GET incident list'), absentMeansNone: q.page > 1 });
+    } catch (err) {
+      if (q.itemsPerPage === undefined && itemsPerPage > DOCUMENTED_LIST_PAGE_SIZE && refusesPageSize(err)) {
+        this.pageSize = DOCUMENTED_LIST_PAGE_SIZE;
+        await this.events.onLog?.(`IRONSCALES refused items_per_page=${itemsPerPage} (${(err as Error).message}); listing ${DOCUMENTED_LIST_PAGE_SIZE} incidents per page, its documented default.`);
+        return this.listIncidents(q);
+      }
+      throw err;
+    }
+    if (!reply.found) return undefined;
+    const page = parseListPage(reply.body);
+    if (q.itemsPerPage === undefined && q.page === 1 && page.total_pages > 1 && page.incidents.length > 0 && page.incidents.length < itemsPerPage) {
+      // IRONSCALES caps its pages below what was asked: ask for what it serves, so page numbers stay its own.
+      this.pageSize = page.incidents.length;
+      await this.events.onLog?.(`IRONSCALES serves at most ${page.incidents.length} incidents per page (asked for ${itemsPerPage}); listing ${page.incidents.length} per page.`);
+    }
+    return page;
   }
 
   /**
@@ -116,9 +163,13 @@ export class IronscalesClient {
    * a fallback can give up on one incident early instead of failing the sync.
    */
   async getIncidentDetails(incidentId: number, opts: { retryBudgetMs?: number } = {}): Promise<DetailsResult> {
-    const reply = await this.get('details', `/incident/${this.options.companyId}/details/${incidentId}`, `GET incident details ${incidentId}`, opts.retryBudgetMs);
+    const reply = await this.sender.send({
+      ...this.request('details', `/incident/${this.options.companyId}/details/${incidentId}`, `GET incident details ${incidentId}`),
+      retryBudgetMs: opts.retryBudgetMs,
+      absentMeansNone: true,
+    });
     if (!reply.found) return { found: false, status: reply.status, message: reply.message };
-    return { found: true, details: parseDetails(reply.body, incidentId) };
+    return { found: true, details: parseDetails(reply.body, incidentId), bytes: reply.bytes };
   }
 
   /** An account-takeover incident's `incident_details` with the alerts of every page; undefined on 404/410. */
@@ -129,7 +180,8 @@ export class IronscalesClient {
     for (let page = 1, pages = 1; page <= pages; page++) {
       const params = new URLSearchParams({ page: String(page), items_per_page: String(ATO_ITEMS_PER_PAGE) });
       const what = `GET account-takeover details ${incidentId}`;
-      const reply = await this.get('ato', `/incident/${this.options.companyId}/account-takeover/${incidentId}/details/?${params}`, what);
+      // IRONSCALES answers 404 for an incident that is no account takeover, and for a page past the end.
+      const reply = await this.sender.send({ ...this.request('ato', `/incident/${this.options.companyId}/account-takeover/${incidentId}/details/?${params}`, what), absentMeansNone: true });
       // A later page that vanished means the alerts shrank meanwhile: keep what was read.
       if (!reply.found) return merged === undefined ? undefined : { ...merged, alerts };
       const body = parseAtoPage(reply.body, incidentId);
@@ -152,6 +204,7 @@ export class IronscalesClient {
       ...this.request('mitigations', `/mitigation/${this.options.companyId}/details/`, 'POST mitigation details'),
       method: 'POST',
       body: { incidents: incidentIds, page },
+      absentMeansNone: page > 1,
     });
     return reply.found ? parseMitigationsPage(reply.body) : undefined;
   }
@@ -159,7 +212,7 @@ export class IronscalesClient {
   /** One page of the company's mailboxes; undefined past the last page. */
   async listMailboxes(page: number, itemsPerPage: number): Promise<MailboxesPage | undefined> {
     const params = new URLSearchParams({ page: String(page), items_per_page: String(itemsPerPage) });
-    const reply = await this.get('mailboxes', `/mailboxes/${this.options.companyId}/list/?${params}`, 'GET mailbox list');
+    const reply = await this.sender.send({ ...this.request('mailboxes', `/mailboxes/${this.options.companyId}/list/?${params}`, 'GET mailbox list'), absentMeansNone: page > 1 });
     return reply.found ? parseMailboxesPage(reply.body) : undefined;
   }
 
@@ -183,13 +236,14 @@ export class IronscalesClient {
     return jwt;
   }
 
-  private get(kind: EndpointKind, path: string, what: string, retryBudgetMs?: number) {
-    return this.sender.send({ ...this.request(kind, path, what), retryBudgetMs });
-  }
-
   private request(kind: EndpointKind, path: string, what: string): ApiRequest {
     return { kind, method: 'GET', path: `/appapi${path}`, what, authorized: true };
   }
+}
+
+/** IRONSCALES refused the request because of its page size (a 400 that names items_per_page). */
+function refusesPageSize(err: unknown): boolean {
+  return err instanceof IronscalesApiError && err.failure === 'bad_request' && /items_per_page/i.test(`${err.message} ${err.detail ?? ''}`);
 }
 
 function addRange(params: URLSearchParams, filter: 'created' | 'last_update', range: TimeRange): void {

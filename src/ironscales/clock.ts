@@ -47,4 +47,14 @@ export class ServerClock {
   nowMicros(): Micros {
     return this.nowMs() * 1000;
   }
+
+  /**
+   * The earliest time IRONSCALES' clock can show now: the low end of the offset interval. Every
+   * response's lower bound holds (its Date was written before it arrived), so this is never in
+   * IRONSCALES' future, however slowly an answer came; the middle estimate can be, by up to half
+   * the slowest round trip seen so far.
+   */
+  earliestNowMicros(): Micros {
+    return (this.localNowMs() + (this.low === -Infinity ? 0 : this.low)) * 1000;
+  }
 }

@@ -6,13 +6,14 @@
 
 /**
  * - credentials: the API key or the token it gives is refused;
+ * - host: the API host name does not exist (said only by `check`, where a DNS answer is final);
  * - permission: the key works but may not see this company or endpoint;
  * - bad_request: IRONSCALES refused the request's content (scopes, filters);
  * - unavailable: IRONSCALES could not be reached or kept failing (5xx, network) past the budget;
  * - throttled: IRONSCALES' rate limit still refused calls when the budget ran out;
  * - unexpected: an answer the client does not understand.
  */
-export type FailureKind = 'credentials' | 'permission' | 'bad_request' | 'unavailable' | 'throttled' | 'unexpected';
+export type FailureKind = 'credentials' | 'host' | 'permission' | 'bad_request' | 'unavailable' | 'throttled' | 'unexpected';
 
 export class IronscalesApiError extends Error {
   constructor(

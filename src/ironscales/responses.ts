@@ -1,12 +1,17 @@
 /**
  * What an IRONSCALES answer means, declared once. Each row matches an endpoint kind, a status
- * (or a transport failure) and optionally a hint in the error body; the first matching row
- * decides the action. The send loop (send.ts) only executes what this table says.
+ * (or a transport failure), and optionally a hint in the error body or a fact about the answer;
+ * the first matching row decides the action. The send loop (send.ts) only executes what this
+ * table says.
  *
- * Why these rows: IRONSCALES' error bodies vary (error_message, detail, message), so only the
- * status is reliable and body hints only refine it. It answers an expired JWT with 403 (or 401,
- * with wordings such as "Signature has expired."), a page past the end of the list with 404,
- * details it cannot give (account takeover, Teams) with 404 or 410, and throttling with 429.
+ * An answer is what its status AND its body say. IRONSCALES' error bodies vary (error_message,
+ * detail, message), so body hints only refine the status. It answers an expired JWT with 403 (or
+ * 401, "Signature has expired."), throttling with 429, and "nothing there" with 404 (or 410 for
+ * details it cannot give: account takeover, Teams) — in its own JSON, and only where its API
+ * documents it: the details of an unknown incident, a page past the last one. Any other 404 (an
+ * HTML page or an empty body from a gateway or load balancer, page 1 of a list, a mitigations
+ * batch) is a fault to retry, never "no data": read as empty, it would move a cursor past
+ * incidents or empty a snapshot.
  */
 import type { FailureKind } from './errors.js';
 
@@ -19,11 +24,15 @@ export interface FailureContext {
   status: number;
   /** The human part of the error body, or "HTTP <status>". */
   detail: string;
+  /** What the body was: IRONSCALES' JSON, or something else (an HTML page, an empty body, text). */
+  body: BodyKind;
   companyId: number;
   host: string;
   elapsedSeconds: number;
   /** Attempts made so far (1 = the first answer was final). */
   attempts: number;
+  /** For a throttle that outlasted the call's allowance: what was waited and what IRONSCALES asked for next. */
+  throttle?: { waitedSeconds: number; askedSeconds: number; budgetSeconds: number };
 }
 
 type Message = (c: FailureContext) => string;
@@ -48,19 +57,40 @@ export type Action =
 /** Statuses, plus what happened when no complete answer came. */
 export type Status = number | 'network' | 'truncated';
 
+/** What an error body was. Only IRONSCALES' own JSON can say "nothing there". */
+export type BodyKind = 'json' | 'html' | 'empty' | 'text';
+
+/** What the answer's body was, and whether the request is one where IRONSCALES documents a 404 as "nothing there". */
+export interface AnswerFacts {
+  body: BodyKind;
+  /** Details of one incident, or a page after page 1 (whose answer announced the pages). */
+  absentMeansNone: boolean;
+}
+
 interface Row {
   endpoints?: readonly EndpointKind[];
   status: Status | readonly [number, number];
   /** Matched against the error body's text. */
   body?: RegExp;
+  /** A condition on the answer's facts. */
+  when?: (facts: AnswerFacts) => boolean;
   then: Action;
 }
 
 const DATA: readonly EndpointKind[] = ['list', 'details', 'ato', 'mitigations', 'mailboxes'];
-/** Endpoints where 404 (and 410) mean "nothing here", not a failure. */
-const ABSENT_OK: readonly EndpointKind[] = ['list', 'details', 'ato', 'mitigations', 'mailboxes'];
 /** A 403 that talks about the token means the token, not the key's rights. */
 const TOKEN_WORDING = /jwt|token|signature|expired|credentials/i;
+/**
+ * IRONSCALES' words for a company it does not know ({"message": "Company not found"}, "You do not
+ * have permission for company 5"); not its details 404, "Incident/company were not found".
+ */
+const COMPANY_WORDING = /permission for company|^\s*company not found/i;
+const inOwnJson = (f: AnswerFacts) => f.body === 'json';
+const documentedAbsence = (f: AnswerFacts) => f.body === 'json' && f.absentMeansNone;
+
+function describeBody(kind: BodyKind): string {
+  return kind === 'html' ? 'an HTML page' : kind === 'empty' ? 'an empty body' : kind === 'text' ? 'a plain-text body' : 'a JSON body';
+}
 
 const unavailable: Failure = {
   failure: 'unavailable',
@@ -70,10 +100,24 @@ const unavailable: Failure = {
 };
 const throttled: Failure = {
   failure: 'throttled',
-  message: (c) =>
-    `IRONSCALES API rate limit still exceeded after retrying for ${c.elapsedSeconds} s (${c.what}). ` +
-    'If this keeps happening, lower Requests Per Minute or check which other tools use the same company API budget.',
+  message: (c) => {
+    const t = c.throttle;
+    const told = t
+      ? `IRONSCALES kept throttling ${c.what} (HTTP 429): the connector waited ${t.waitedSeconds} s as it asked, and its last answer asked for ${t.askedSeconds} s more, past the ${t.budgetSeconds} s this call may wait`
+      : `IRONSCALES API rate limit still exceeded (${c.what})`;
+    return `${told}. If this keeps happening, lower Requests Per Minute or check which other tools use the same company API budget.`;
+  },
 };
+/** A 404 or 410 that IRONSCALES' API does not document for this request: a gateway, a load balancer, or a fault behind them. */
+const undocumentedAbsence: Failure = {
+  failure: 'unavailable',
+  message: (c) =>
+    `IRONSCALES API at ${c.host} answered HTTP ${c.status} with ${describeBody(c.body)} to ${c.what}, where IRONSCALES documents no such answer` +
+    `${c.attempts > 1 ? `, still after retrying for ${c.elapsedSeconds} s` : ''}. It is not read as "no data". ` +
+    'Check that the API Host setting is right; if it is, a gateway in front of IRONSCALES may be failing.',
+};
+const companyUnknown: Message = (c) =>
+  `IRONSCALES does not know company ${c.companyId} (${c.detail}; ${c.what}). Check the Company ID (Settings > Account Settings > General & Security) and that the key belongs to that company.`;
 const tokensRefused: Failure = {
   failure: 'credentials',
   message: (c) =>
@@ -95,18 +139,21 @@ export const RESPONSE_TABLE: readonly Row[] = [
   { endpoints: ['token'], status: 400, then: { action: 'fail', failure: 'bad_request', message: (c) => `IRONSCALES rejected the token request (${c.detail}). Check the Scopes setting; company.all is the usual choice.` } },
   { endpoints: ['token'], status: 401, then: { action: 'fail', failure: 'credentials', message: keyRejected } },
   { endpoints: ['token'], status: 403, then: { action: 'fail', failure: 'credentials', message: keyRejected } },
-  // A wrong host path answers 404 too; the key is still the first thing to check.
-  { endpoints: ['token'], status: 404, then: { action: 'fail', failure: 'credentials', message: keyRejected } },
+  // IRONSCALES' own 404 on the token path: the key (or the host path) is wrong. A gateway's page is retried below.
+  { endpoints: ['token'], status: 404, when: inOwnJson, then: { action: 'fail', failure: 'credentials', message: keyRejected } },
 
-  { endpoints: ABSENT_OK, status: 404, then: { action: 'not_found' } },
-  { endpoints: ['details', 'ato'], status: 410, then: { action: 'not_found' } },
+  { endpoints: DATA, status: 404, when: inOwnJson, body: COMPANY_WORDING, then: { action: 'fail', failure: 'permission', message: companyUnknown } },
+  { endpoints: DATA, status: 404, when: documentedAbsence, then: { action: 'not_found' } },
+  { endpoints: ['details', 'ato'], status: 410, when: inOwnJson, then: { action: 'not_found' } },
+  { status: 404, then: { action: 'retry', exhausted: undocumentedAbsence } },
+  { endpoints: ['details', 'ato'], status: 410, then: { action: 'retry', exhausted: undocumentedAbsence } },
   // Any 401 is about the token: IRONSCALES says "Signature has expired.", "Invalid token." and the like.
   { endpoints: DATA, status: 401, then: { action: 'refresh_token', exhausted: tokensRefused } },
   { endpoints: DATA, status: 403, body: TOKEN_WORDING, then: { action: 'refresh_token', exhausted: tokensRefused } },
   {
     endpoints: DATA,
     status: 403,
-    body: /permission for company|company not found/i,
+    body: COMPANY_WORDING,
     then: {
       action: 'fail',
       failure: 'permission',
@@ -139,11 +186,12 @@ const UNEXPECTED: Action = {
 };
 
 /** The action for one answer of `endpoint`: the first row that matches, else "unexpected". */
-export function actionFor(endpoint: EndpointKind, status: Status, bodyText: string): Action {
+export function actionFor(endpoint: EndpointKind, status: Status, bodyText: string, facts: AnswerFacts = { body: 'json', absentMeansNone: false }): Action {
   for (const row of RESPONSE_TABLE) {
     if (row.endpoints && !row.endpoints.includes(endpoint)) continue;
     if (!statusMatches(row.status, status)) continue;
     if (row.body && !row.body.test(bodyText)) continue;
+    if (row.when && !row.when(facts)) continue;
     return row.then;
   }
   return UNEXPECTED;

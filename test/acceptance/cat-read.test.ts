@@ -5,6 +5,7 @@
  * incremental checks read CAT's incremental-only catalog. Every run goes through runChecked()
  * (each line a valid AirbyteMessage, stderr empty, no secret printed).
  */
+import { expectedIncidentRecord } from '../helpers/records.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
@@ -194,19 +195,19 @@ describe('TestBasicRead', () => {
     }
   });
 
-  cat('expect_records: the example incident 123456 is emitted exactly as the seed shows it', () => {
+  cat('expect_records: the example incident 123456 keeps every field of the seed exactly as the seed shows it, plus its list entry', () => {
     const example = recordsOf(read, 'ironscales_incidents').filter((r) => r.record.data.incident_id === EXAMPLE_ID);
     expect(example).toHaveLength(1);
     const expected = existsSync(SEED_EXAMPLE_PATH) ? JSON.parse(readFileSync(SEED_EXAMPLE_PATH, 'utf8')) : sim.details(EXAMPLE_ID);
-    expect(example[0]!.record.data).toEqual(expected);
+    expect(example[0]!.record.data).toEqual({ ...expected, list_entry: sim.listEntry(EXAMPLE_ID) });
   });
 
-  cat('incidents: every incident of the simulator once, each exactly as its details endpoint serves it', () => {
+  cat('incidents: every incident of the simulator once, each exactly as its details endpoint serves it, with its list entry', () => {
     const records = recordsOf(read, 'ironscales_incidents');
     expect(new Set(records.map((r) => r.record.data.incident_id))).toEqual(new Set(sim.incidentIds()));
     for (const r of records) {
-      const details = sim.details(r.record.data.incident_id);
-      if (details !== undefined) expect(r.record.data).toEqual(details);
+      const expected = expectedIncidentRecord(sim, r.record.data.incident_id);
+      if (expected !== undefined) expect(r.record.data).toEqual(expected);
     }
   });
 

@@ -3,6 +3,7 @@
  * an unreachable host, a persistent outage, one incident whose details always fail, token expiry
  * worded in other ways, and warnings under stdout backpressure. Black-box, as part 1.
  */
+import { expectedIncidentRecord } from '../helpers/records.js';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
@@ -133,7 +134,7 @@ describe('9. one incident whose details always fail', () => {
     expectEachOnce(second);
     const full = second.records.filter((r) => r.record.data.incident_id === target);
     expect(full).toHaveLength(1);
-    expect(full[0]?.record.data).toEqual(local.details(target));
+    expect(full[0]?.record.data).toEqual(expectedIncidentRecord(local, target));
     expect(lastState(second)['details_pending'] ?? []).not.toContain(target);
   });
 });

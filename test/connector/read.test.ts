@@ -2,6 +2,7 @@
  * The connector's read behaviour, proven against the simulator over real HTTP with the built
  * connector running as its own process.
  */
+import { expectedIncidentRecord } from '../helpers/records.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { catalogFor, configFor, errorTraces, runConnector, stateFrom, streamStatuses, type RunResult } from '../helpers/connector.js';
 
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('read', () => {
-  test('full refresh emits every incident exactly as the details endpoint returns it, with STREAM states and statuses', async () => {
+  test('full refresh emits every incident exactly as the details endpoint returns it (plus its list entry), with STREAM states and statuses', async () => {
     sim = await startSimulator({ seed: 11, incidents: 120, rateLimit: null, goneRatio: 0 });
     const result = await runConnector('read', { config: configFor(sim), catalog: catalogFor('full_refresh') });
     expect(result.code).toBe(0);
@@ -38,7 +39,7 @@ describe('read', () => {
     for (const r of result.records.slice(0, 20)) {
       expect(r.record.stream).toBe('ironscales_incidents');
       expect(Number.isInteger(r.record.emitted_at)).toBe(true);
-      expect(r.record.data).toEqual(sim.details(r.record.data.incident_id));
+      expect(r.record.data).toEqual(expectedIncidentRecord(sim, r.record.data.incident_id));
     }
     expect(streamStatuses(result)).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
     expect(result.states.length).toBeGreaterThanOrEqual(1);

@@ -4,27 +4,50 @@
  */
 import { IronscalesClient } from '../../src/ironscales/client.js';
 import { IronscalesApiError, type FailureKind } from '../../src/ironscales/errors.js';
-import { actionFor, throttleWaitMs, type EndpointKind, type Status } from '../../src/ironscales/responses.js';
+import { actionFor, throttleWaitMs, type AnswerFacts, type EndpointKind, type Status } from '../../src/ironscales/responses.js';
 import { clientOptions, failureOf, fakeJwt, startLocalServer, type Answer, type LocalServer } from './local-server.js';
 
 type Expected = 'ok' | 'not_found' | 'retry' | 'wait' | 'refresh_token' | FailureKind | `${FailureKind} unless expired`;
 
-function summary(endpoint: EndpointKind, status: Status, body: string): Expected {
-  const act = actionFor(endpoint, status, body);
+/** An answer in IRONSCALES' own JSON, on a request where it documents no "nothing there". */
+const ownJson: AnswerFacts = { body: 'json', absentMeansNone: false };
+/** The details of one incident, or a page after page 1: a 404 in its own JSON means "nothing there". */
+const documented: AnswerFacts = { body: 'json', absentMeansNone: true };
+
+function summary(endpoint: EndpointKind, status: Status, body: string, facts: AnswerFacts = ownJson): Expected {
+  const act = actionFor(endpoint, status, body, facts);
   if (act.action !== 'fail') return act.action;
   return act.renewExpiredToken ? `${act.failure} unless expired` : act.failure;
 }
 
 describe('the response table', () => {
+  test.each<[EndpointKind, Status, string, AnswerFacts, Expected]>([
+    // Documented: the details of an unknown incident, a page past the last one — in IRONSCALES' JSON.
+    ['list', 404, 'Incident or page were not found', documented, 'not_found'],
+    ['details', 404, 'Not found.', documented, 'not_found'],
+    ['details', 410, 'Gone', documented, 'not_found'],
+    ['details', 410, 'Gone', ownJson, 'not_found'],
+    ['ato', 404, 'Incident/company were not found', documented, 'not_found'],
+    ['mitigations', 404, 'Invalid page.', documented, 'not_found'],
+    ['mailboxes', 404, 'Invalid page.', documented, 'not_found'],
+    // Anything else is a fault to retry: page 1 of a list, a mitigations batch, an HTML page, an empty body.
+    ['list', 404, 'Incident or page were not found', ownJson, 'retry'],
+    ['mitigations', 404, 'Not found.', ownJson, 'retry'],
+    ['mailboxes', 404, 'Not found.', ownJson, 'retry'],
+    ['details', 404, 'HTTP 404', { body: 'html', absentMeansNone: true }, 'retry'],
+    ['list', 404, 'HTTP 404', { body: 'empty', absentMeansNone: true }, 'retry'],
+    ['details', 410, 'HTTP 410', { body: 'html', absentMeansNone: true }, 'retry'],
+    ['token', 404, 'HTTP 404', { body: 'html', absentMeansNone: false }, 'retry'],
+    // IRONSCALES' own words for a company it does not know: the configuration.
+    ['list', 404, 'Company not found', ownJson, 'permission'],
+    ['details', 404, 'Company not found', documented, 'permission'],
+  ])('%s answered %s (%s, %j) → %s', (endpoint, status, body, facts, expected) => {
+    expect(summary(endpoint, status, body, facts)).toBe(expected);
+  });
+
   test.each<[EndpointKind, Status, string, Expected]>([
     ['list', 200, '', 'ok'],
     ['mailboxes', 201, '', 'ok'],
-    ['list', 404, 'Incident or page were not found', 'not_found'],
-    ['details', 404, 'Not found.', 'not_found'],
-    ['details', 410, 'Gone', 'not_found'],
-    ['ato', 410, 'Gone', 'not_found'],
-    ['mitigations', 404, '', 'not_found'],
-    ['mailboxes', 404, '', 'not_found'],
     ['list', 410, 'Gone', 'unexpected'],
     ['list', 500, 'Internal server error.', 'retry'],
     ['details', 502, '', 'retry'],
@@ -96,10 +119,28 @@ describe('the table through the client, over HTTP', () => {
 
   const dataCalls = () => server.requests.filter((r) => !r.path.startsWith('/appapi/get-token/')).length;
 
-  test('a list page past the end (404) is undefined', async () => {
+  test('a list page past the end (404 in IRONSCALES\' JSON) is undefined', async () => {
     fallback = { status: 404, json: { error_message: 'Incident or page were not found' } };
     const client = new IronscalesClient(clientOptions(server.url));
     await expect(client.listIncidents({ page: 9, itemsPerPage: 10 })).resolves.toBeUndefined();
+  });
+
+  test('a 404 on page 1 is never "no incidents": retried, and the answer after it is used', async () => {
+    script = [{ status: 404, json: { error_message: 'Incident or page were not found' } }, { status: 404, text: '<html><body><h1>404 Not Found</h1></body></html>', contentType: 'text/html' }];
+    fallback = { status: 200, json: { page: 1, total_pages: 1, total_count: 1, incidents: [{ incidentID: 7, created: '2025-01-01T00:00:00Z' }] } };
+    const client = new IronscalesClient(clientOptions(server.url));
+    const page = await client.listIncidents({ page: 1, itemsPerPage: 10 });
+    expect(page?.total_count).toBe(1);
+    expect(dataCalls()).toBe(3);
+  });
+
+  test('an HTML 404 that persists on page 1 fails as "unavailable", naming the body and the host to check', async () => {
+    fallback = { status: 404, text: '<html><body><h1>404 Not Found</h1></body></html>', contentType: 'text/html' };
+    const client = new IronscalesClient(clientOptions(server.url, { maxRetryMs: 1200 }));
+    const err = await failureOf(client.listIncidents({ page: 1, itemsPerPage: 10 }));
+    expect(err.failure).toBe('unavailable');
+    expect(err.message).toMatch(/HTTP 404 with an HTML page to GET incident list/);
+    expect(err.message).toMatch(/API Host/);
   });
 
   test.each([404, 410])('details %i is "not found" with the reason IRONSCALES gave', async (status) => {
@@ -114,7 +155,7 @@ describe('the table through the client, over HTTP', () => {
     ['403 without a reason, token still valid', 'permission', { status: 403, json: { detail: 'You do not have permission to perform this action.' } }, /company\.all \(or company\.view\) scope/],
     ['an undocumented status', 'unexpected', { status: 418, text: "I'm a teapot", contentType: 'text/plain' }, /HTTP 418 \(I'm a teapot\)/],
     ['5xx that never ends', 'unavailable', { status: 503, json: { detail: 'Service unavailable' } }, /IRONSCALES API unavailable at 127\.0\.0\.1:\d+ \(Service unavailable; GET incident list\), still after retrying/],
-    ['429 asking for longer than the budget', 'throttled', { status: 429, json: { detail: 'Request was throttled. Expected available in 60 seconds.' }, headers: { 'Retry-After': '60' } }, /rate limit still exceeded/],
+    ['429 asking for longer than the budget', 'throttled', { status: 429, json: { detail: 'Request was throttled. Expected available in 60 seconds.' }, headers: { 'Retry-After': '60' } }, /waited 0 s as it asked, and its last answer asked for 60 s more, past the 2 s this call may wait/],
   ])('%s → IronscalesApiError %s, with no Airbyte wording', async (_name, kind, answer, message) => {
     fallback = answer;
     const client = new IronscalesClient(clientOptions(server.url, { maxRetryMs: 1500 }));

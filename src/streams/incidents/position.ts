@@ -6,8 +6,8 @@
  *   first_reported_date  latest first report completely read (the cursor, inclusive, µs)
  *   ids_at_cursor        ids already emitted at exactly that instant: skipped without a call
  *   updated_until        end of the last updates window read, in IRONSCALES' time
- *   details_pending      ids emitted from their list entry because their details kept failing;
- *                        their details are tried again by the next syncs
+ *   details_pending      ids emitted from their list entry because their own calls kept failing;
+ *                        the next syncs try them again until IRONSCALES serves them
  *   full_refresh_complete  set by a full refresh that finished: the next full refresh starts over
  *                        (one that did not finish resumes from its cursor)
  */
@@ -23,8 +23,12 @@ export interface IncidentPosition {
   fullRefreshComplete: boolean;
 }
 
-/** Bound on the ids kept in state, so a state never grows without limit. */
-export const MAX_IDS_IN_STATE = 500;
+/**
+ * Bound on details_pending, so a state never grows without limit: 10,000 ids are about 90 KB of
+ * state. Reaching it means IRONSCALES has refused that many incidents' details for a long time;
+ * an id that must then give way is named in a WARN (see addPending), never dropped silently.
+ */
+export const MAX_PENDING = 10_000;
 
 const KEYS = ['first_reported_date', 'ids_at_cursor', 'updated_until', 'details_pending', 'full_refresh_complete'];
 
@@ -88,9 +92,12 @@ export function advanceCursor(position: IncidentPosition, items: SliceItem[]): v
   }
 }
 
-/** Keeps an incident whose details failed, to try again next sync; bounded, the oldest give way (they were emitted from their list entry). */
-export function addPending(position: IncidentPosition, id: number): void {
-  if (position.detailsPending.includes(id)) return;
+/**
+ * Keeps an incident whose details failed, to try again next sync. Returns the id that gave way
+ * when the list is full (the oldest: it was emitted from its list entry), for the caller to name.
+ */
+export function addPending(position: IncidentPosition, id: number): number | undefined {
+  if (position.detailsPending.includes(id)) return undefined;
   position.detailsPending.push(id);
-  if (position.detailsPending.length > MAX_IDS_IN_STATE) position.detailsPending.shift();
+  return position.detailsPending.length > MAX_PENDING ? position.detailsPending.shift() : undefined;
 }

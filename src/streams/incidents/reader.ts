@@ -2,40 +2,53 @@
  * The incident passes: one reading of IRONSCALES' incident list that feeds every selected incident
  * table (incidents, IOCs, mitigations), each with its own saved position.
  *
- * A sync, all in IRONSCALES' own time (its Date header), up to `syncEnd` = its now minus a margin:
+ * A sync, all in IRONSCALES' own time (its Date header), up to `syncEnd`: the earliest time its
+ * clock can show now (a slow answer cannot push it into IRONSCALES' future), minus a margin:
  *  0. details that kept failing in earlier syncs are tried again (state `details_pending`);
  *  1. updates (incremental tables with a cursor): incidents updated since the table's
- *     `updated_until` and first reported before its created window are emitted again, so
- *     reclassifications reach the destination;
+ *     `updated_until` and first reported before its created window (or exactly at its cursor,
+ *     whose ids the created pass skips) are emitted again, so reclassifications reach the
+ *     destination. Each table takes only the updates of its own window: a table that fell behind
+ *     (its endpoint down) re-reads its gap alone, the others receive nothing twice;
  *  2. created: incidents first reported from the cursor (inclusive; minus the lookback) to syncEnd,
  *     except those already emitted at exactly the cursor instant (`ids_at_cursor`).
- * Both passes are cut into slices (incident-slices.ts) and every table is checkpointed after each
+ * Both passes are cut into slices (list-slices.ts) and every table is checkpointed after each
  * complete slice, so a sync killed anywhere resumes from its last STATE without loss.
  * A full refresh reads everything from the start date; given the state of an unfinished attempt
  * (the platform passes it back), it resumes from that attempt's cursor.
  */
-import { transientError } from '../../airbyte/errors.js';
 import type { ReadEvent, ReadSession, StreamReader } from '../../airbyte/stream.js';
 import type { IronscalesClient } from '../../ironscales/client.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
 import { mapUnordered } from '../../util/concurrency.js';
 import { listSlices, type SliceItem, type SliceOptions } from './list-slices.js';
 import { planMember, type IncidentReaderSettings, type Member } from './members.js';
+import { OutageProbe } from './outage-probe.js';
+import { retryPendingDetails } from './pending.js';
 import { addPending, advanceCursor, formatIncidentPosition, parseIncidentPosition, type IncidentPosition } from './position.js';
+import { fetchIncidentRecord, type IncidentRecord } from './records.js';
 import type { IncidentTable, ReadIncident } from './table.js';
-import { fetchIncidentRecord } from './incidents.js';
 
 export type { IncidentReaderSettings };
 
-/** Windows end this far behind IRONSCALES' clock: its Date header has whole seconds, and writes land late. */
-const SERVER_TIME_MARGIN_US = 2_000_000;
+/**
+ * Windows end this far behind the earliest time IRONSCALES' clock can show (its Date headers have
+ * whole seconds, which that estimate already allows for): writes land a moment after their stamp.
+ */
+const SERVER_TIME_MARGIN_US = 1_000_000;
 /** Past this, a saved updated_until in IRONSCALES' future was written on a fast clock: repaired, not trusted (below it, clock-estimate noise). */
 const FUTURE_TOLERANCE_US = 5_000_000;
 /** A clock offset larger than this is worth a line in the logs. */
 const CLOCK_OFFSET_WARN_MS = 5_000;
 /** Details calls in flight; the rate limiter, not this number, sets the pace against the real API. */
 const DETAILS_CONCURRENCY = 24;
-/** One incident's failing details are given up (for this sync) sooner than a whole outage. */
+/**
+ * Details answers held at once (in flight and waiting for a slow destination), by the largest
+ * size seen lately: 24 bodies of 30 KB, but 3 of 5 MB. Sized so a 5 MB-body backfill stays
+ * within 256 MB of memory (bench scenario 8).
+ */
+const DETAILS_BYTES_IN_FLIGHT = 16_000_000;
+/** One incident's own failures are given up (for this sync) sooner than a whole outage; throttle waits do not count. */
 const DETAILS_RETRY_BUDGET_MS = 30_000;
 const DAY_US = 86_400_000_000;
 
@@ -54,24 +67,40 @@ export function incidentReader(
 
 class IncidentPasses {
   private syncEnd = 0;
-  /** An incident whose details were served in this sync: the probe that tells an outage from a broken incident. */
-  private lastGoodDetails: number | undefined;
+  private readonly probe: OutageProbe;
 
   constructor(
     private readonly api: IronscalesClient,
     private readonly session: ReadSession,
     private readonly settings: IncidentReaderSettings,
     private readonly members: Member[],
-  ) {}
+  ) {
+    // Ids emitted at a saved cursor had their details served by an earlier sync (unless pending): probe candidates.
+    const earlier = members.flatMap((m) => m.position.idsAtCursor.filter((id) => !m.position.detailsPending.includes(id)));
+    this.probe = new OutageProbe(api, [...new Set(earlier)], this.detailsBudgetMs, () => this.syncEnd);
+  }
 
   private get out() {
     return this.session.out;
   }
 
+  private get detailsBudgetMs(): number {
+    return Math.min(DETAILS_RETRY_BUDGET_MS, this.settings.maxRetryMs);
+  }
+
   async *run(): AsyncGenerator<ReadEvent> {
     await this.api.authenticate();
     await this.placeWindows();
-    yield* this.retryPendingDetails();
+    yield* retryPendingDetails({
+      api: this.api,
+      members: this.members,
+      companyId: this.settings.companyId,
+      retryBudgetMs: this.detailsBudgetMs,
+      warn: (message) => this.out.warn(message),
+      info: (message) => this.out.info(message),
+      rowsOf: (m, incident) => this.rowsOf(m, incident),
+    });
+    for (const m of this.members) yield this.checkpoint(m);
     yield* this.updatesPass();
     for (const m of this.members) m.position.updatedUntil = Math.max(m.position.updatedUntil ?? 0, this.syncEnd);
     yield* this.createdPass();
@@ -86,7 +115,7 @@ class IncidentPasses {
   /** Every window is bounded by IRONSCALES' own clock, never this machine's. */
   private async placeWindows(): Promise<void> {
     const serverNow = this.api.serverNow();
-    this.syncEnd = serverNow - SERVER_TIME_MARGIN_US;
+    this.syncEnd = this.api.serverNowAtLeast() - SERVER_TIME_MARGIN_US;
     const offset = this.api.clockOffsetMs ?? 0;
     if (Math.abs(offset) > CLOCK_OFFSET_WARN_MS) {
       await this.out.warn(`This machine's clock is ${Math.round(-offset / 1000)} s off IRONSCALES' clock; windows follow IRONSCALES' time.`);
@@ -112,45 +141,33 @@ class IncidentPasses {
     }
   }
 
-  private async *retryPendingDetails(): AsyncGenerator<ReadEvent> {
-    const pending = [...new Set(this.members.flatMap((m) => m.position.detailsPending))];
-    if (pending.length === 0) return;
-    await this.out.info(`Trying again the details of ${pending.length} incident(s) that failed in an earlier sync.`);
-    for (const id of pending) {
-      let result;
-      try {
-        result = await this.api.getIncidentDetails(id, { retryBudgetMs: DETAILS_RETRY_BUDGET_MS });
-      } catch (err) {
-        await this.out.warn(`Incident ${id}: details still unavailable (${(err as Error).message}); trying again next sync.`);
-        continue;
-      }
-      const owners = this.members.filter((m) => m.position.detailsPending.includes(id));
-      for (const m of owners) m.position.detailsPending = m.position.detailsPending.filter((p) => p !== id);
-      if (!result.found) continue; // emitted from its list entry already; nothing more to get
-      const created = parseTimestamp(String(result.details.first_reported_date));
-      const incident: ReadIncident = { item: { incidentID: id, created: String(result.details.first_reported_date) }, created, record: result.details };
-      for (const m of owners) yield* this.rowsOf(m, incident);
-    }
-    for (const m of this.members) yield this.checkpoint(m);
-  }
-
+  /**
+   * The updates windows, one segment per distinct table start: a segment is read for the tables
+   * whose own window covers it, so a table that fell behind does not make the others receive
+   * the same incidents again (nor pay their details calls).
+   */
   private async *updatesPass(): AsyncGenerator<ReadEvent> {
     const updating = this.members.filter((m) => m.updatesFrom !== undefined);
-    if (updating.length === 0) return;
-    const from = Math.min(...updating.map((m) => m.updatesFrom as Micros));
-    const createdBefore = Math.max(...updating.map((m) => m.createdFrom));
-    const wants = (m: Member, { item, created }: SliceItem) =>
-      m.updatesFrom !== undefined && (created < m.createdFrom || (created === m.skipAt && m.skip.has(item.incidentID)));
-    const slices = this.slices({ filter: 'lastUpdate', start: from, end: this.syncEnd, created: { start: this.settings.startDate, end: createdBefore } });
-    for await (const slice of slices) {
-      if ('type' in slice) {
-        yield slice;
-        continue;
-      }
-      yield* this.emit(slice.items, wants);
-      for (const m of updating.filter((u) => this.members.includes(u))) {
-        m.position.updatedUntil = Math.max(m.position.updatedUntil ?? 0, slice.end);
-        yield this.checkpoint(m);
+    const starts = [...new Set(updating.map((m) => m.updatesFrom as Micros))].sort((a, b) => a - b);
+    for (const [i, from] of starts.entries()) {
+      const next = starts[i + 1];
+      const to = next === undefined ? this.syncEnd : next - 1;
+      const takers = updating.filter((m) => (m.updatesFrom as Micros) <= from && this.members.includes(m));
+      if (takers.length === 0 || from > to) continue;
+      // Incidents first reported before a table's created window, or exactly at its cursor (the created pass skips those ids).
+      const createdUntil = Math.max(...takers.map((m) => Math.max(m.createdFrom, m.skipAt ?? -Infinity)));
+      const wants = (m: Member, { item, created }: SliceItem) =>
+        takers.includes(m) && (created < m.createdFrom || (created === m.skipAt && m.skip.has(item.incidentID)));
+      for await (const slice of this.slices({ filter: 'lastUpdate', start: from, end: to, created: { start: this.settings.startDate, end: createdUntil } })) {
+        if ('type' in slice) {
+          yield slice;
+          continue;
+        }
+        yield* this.emit(slice.items, wants);
+        for (const m of takers.filter((t) => this.members.includes(t))) {
+          m.position.updatedUntil = Math.max(m.position.updatedUntil ?? 0, slice.end);
+          yield this.checkpoint(m);
+        }
       }
     }
   }
@@ -193,33 +210,30 @@ class IncidentPasses {
   private async *emit(items: SliceItem[], wants: (m: Member, item: SliceItem) => boolean): AsyncGenerator<ReadEvent> {
     const takers = items.map((item) => ({ item, members: this.members.filter((m) => wants(m, item)) })).filter((t) => t.members.length > 0);
     const needDetails = takers.filter((t) => t.members.some((m) => m.table.needsDetails));
-    const fetched = mapUnordered(needDetails, DETAILS_CONCURRENCY, async (t) => ({
-      ...t,
-      result: await fetchIncidentRecord(this.api, t.item.item, this.settings.companyId, Math.min(DETAILS_RETRY_BUDGET_MS, this.settings.maxRetryMs)),
-    }));
-    // Incidents whose details failed wait for the end of the slice: only then is it clear whether
-    // they are a few broken incidents (emit them from their list entry) or the start of an outage.
-    const failed: Array<{ item: SliceItem; members: Member[]; record: Record<string, unknown>; reason: string }> = [];
-    for await (const { item, members, result } of fetched) {
-      if (result.kind === 'pending') {
-        failed.push({ item, members, record: result.record, reason: result.reason });
-        continue;
-      }
-      if (result.kind === 'details') this.lastGoodDetails = item.item.incidentID;
+    const fetched = mapUnordered(
+      needDetails,
+      DETAILS_CONCURRENCY,
+      async (t) => ({ ...t, started: performance.now(), result: await fetchIncidentRecord(this.api, t.item.item, this.settings.companyId, this.detailsBudgetMs) }),
+      { bytes: DETAILS_BYTES_IN_FLIGHT, sizeOf: ({ result }) => sizeOf(result) },
+    );
+    for await (const { item, members, started, result } of fetched) {
+      const id = item.item.incidentID;
+      if (result.kind === 'details') this.probe.served(id, started);
       if (result.kind === 'list_entry') {
-        await this.out.warn(
-          `Incident ${item.item.incidentID} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no email details).`,
-        );
+        await this.out.warn(`Incident ${id} has no details (${result.reason}). It is emitted from its list entry (account-takeover, Teams and similar incidents have no email details).`);
+      }
+      if (result.kind === 'pending') {
+        // Before anything of it is emitted: is this incident broken, or IRONSCALES down?
+        await this.probe.confirmNotAnOutage(id, started);
+        await this.out.warn(`Incident ${id} has no details (${result.reason}). It is emitted from its list entry; its details are tried again next sync.`);
+        for (const m of members.filter((mm) => mm.table.needsDetails)) {
+          const dropped = addPending(m.position, id);
+          if (dropped !== undefined) {
+            await this.out.warn(`${m.table.definition.name}: more incidents wait for their details than the state keeps; incident ${dropped} is no longer tried again (it stays as emitted from its list entry).`);
+          }
+        }
       }
       for (const m of members) yield* this.rowsOf(m, { ...item, record: result.record });
-    }
-    if (failed.length > 0) await this.confirmNotAnOutage(failed.length, needDetails.length);
-    for (const { item, members, record, reason } of failed) {
-      await this.out.warn(`Incident ${item.item.incidentID} has no details (${reason}). It is emitted from its list entry; its details are tried again next sync.`);
-      for (const m of members) {
-        if (m.table.needsDetails) addPending(m.position, item.item.incidentID);
-        yield* this.rowsOf(m, { ...item, record });
-      }
     }
     for (const m of [...this.members]) {
       if (!m.table.rowsFor) continue;
@@ -227,7 +241,7 @@ class IncidentPasses {
       if (mine.length === 0) continue;
       m.incidentsSeen += mine.length;
       try {
-        for await (const data of m.table.rowsFor(mine, this.api)) {
+        for await (const data of m.table.rowsFor(mine, this.api, (message) => this.out.info(message))) {
           m.rowsEmitted += 1;
           yield { type: 'record', stream: m.table.definition.name, data };
         }
@@ -236,28 +250,6 @@ class IncidentPasses {
         this.members.splice(this.members.indexOf(m), 1);
         yield { type: 'failed', stream: m.table.definition.name, error: err };
       }
-    }
-  }
-
-  /**
-   * Details that kept failing are a few broken incidents only if IRONSCALES otherwise answers: most
-   * of a slice failing, or a cheap list call that fails too, is an outage, and the sync fails
-   * (transient) before anything of the slice is checkpointed.
-   */
-  private async confirmNotAnOutage(failed: number, fetched: number): Promise<void> {
-    if (failed >= 3 && failed * 2 >= fetched) {
-      throw transientError(`IRONSCALES API unavailable: the details of ${failed} of ${fetched} incidents in one slice kept failing.`);
-    }
-    const probe = this.lastGoodDetails;
-    if (probe === undefined) {
-      await this.api.listIncidents({ page: 1, itemsPerPage: 1, created: { start: this.syncEnd, end: this.syncEnd } });
-      return;
-    }
-    // The details of an incident IRONSCALES served a moment ago: if they fail now, the endpoint is down.
-    try {
-      await this.api.getIncidentDetails(probe, { retryBudgetMs: Math.min(DETAILS_RETRY_BUDGET_MS, this.settings.maxRetryMs) });
-    } catch (err) {
-      throw transientError(`IRONSCALES API unavailable: incident details fail, even those of incident ${probe} that were served earlier in this sync.`, (err as Error).message, err);
     }
   }
 
@@ -281,4 +273,9 @@ class IncidentPasses {
     m.listed += incidents;
     return { type: 'estimate', stream: m.table.definition.name, rows: m.listed * perIncident };
   }
+}
+
+/** What a fetched record weighs while held: its details body's size (a list entry is small). */
+function sizeOf(result: IncidentRecord): number {
+  return Math.max(result.kind === 'details' ? result.bytes : 0, 2_000);
 }

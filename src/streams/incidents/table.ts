@@ -23,6 +23,6 @@ export interface IncidentTable {
   typicalRowsPerIncident?: number;
   /** Rows derived from one incident, without any API call. */
   rowsOf?(incident: ReadIncident): Array<Record<string, unknown>>;
-  /** Rows fetched for a slice's incidents once the slice is read (the table's own API calls). */
-  rowsFor?(incidents: SliceItem[], client: IronscalesClient): AsyncGenerator<Record<string, unknown>>;
+  /** Rows fetched for a slice's incidents once the slice is read (the table's own API calls); `log` tells the user what it learned. */
+  rowsFor?(incidents: SliceItem[], client: IronscalesClient, log: (message: string) => Promise<void>): AsyncGenerator<Record<string, unknown>>;
 }
