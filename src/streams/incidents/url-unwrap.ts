@@ -58,8 +58,8 @@ interface Decoder {
 
 const DECODERS: Decoder[] = [
   {
-    // Mimecast URL Protect: https://protect-us.mimecast.com/s/<token>?domain=bbc.com (the target
-    // itself stays on Mimecast's servers), since 2024 https://url.<grid>.m.mimecastprotect.com/s/<token>.
+    // Mimecast URL Protect: https://protect-us.mimecast.com/s/<token>?domain=bbc.com (the target URL is
+    // not in the link, only its domain), since 2024 https://url.<grid>.m.mimecastprotect.com/s/<token>.
     // Sources: https://support.gordonconwell.edu/support/solutions/articles/22000065022 and
     // https://mimecastsupport.zendesk.com/hc/en-us/articles/34000364820371-Targeted-Threat-Protection-Domain-Update-Feb-2024
     host: (h) => /^protect(?:-[a-z0-9]+)?\.mimecast\.com$/.test(h) || h.endsWith('.mimecastprotect.com'),
@@ -71,8 +71,8 @@ const DECODERS: Decoder[] = [
   },
   {
     // Microsoft Defender for Office 365 Safe Links: https://<region>.safelinks.protection.outlook.com/
-    // ?url=<percent-encoded target>&data=…&sdata=…&reserved=0. Source: https://langbein.org/microsoft-outlook-office365-url-rewriting-in-e-mails
-    // ("the original address is everything between url= and &data=": https://technology.uwrf.edu/TDClient/1979/Portal/KB/ArticleDet?ID=100419).
+    // ?url=<percent-encoded target>&data=…&sdata=…&reserved=0. Sources: https://langbein.org/microsoft-outlook-office365-url-rewriting-in-e-mails
+    // and https://technology.uwrf.edu/TDClient/1979/Portal/KB/ArticleDet?ID=100419 (the target sits between url= and &data=).
     host: (h) => h === 'safelinks.protection.outlook.com' || h.endsWith('.safelinks.protection.outlook.com'),
     decode: (url) => target('safelinks', formParam(url, 'url')),
   },
@@ -133,7 +133,7 @@ const DECODERS: Decoder[] = [
   },
   {
     // Symantec Email Security.cloud Click-time URL Protection: https://clicktime.symantec.com/<token>?u=<percent-encoded target>
-    // (https://knowledge.broadcom.com/external/article/163838: "paste the rewritten URL into a URL decoder").
+    // (https://knowledge.broadcom.com/external/article/163838 recovers the original URL with a plain URL decoder).
     host: (h) => h === 'clicktime.symantec.com',
     decode: (url) => target('symantec', formParam(url, 'u')),
   },
