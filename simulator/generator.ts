@@ -13,6 +13,7 @@ import {
   MONTHS_DE, MONTHS_EN, MX_HOSTS, RESOLUTION_TAGS, SENTENCES, SUBJECTS, THREAT_TYPES,
   type Name,
 } from './vocabulary.js';
+import { planLink } from './wrapped-links.js';
 
 export const DETAIL_CLASSIFICATIONS = ['Attack', 'Spam', 'False Positive', 'Report', 'Close Phishing'] as const;
 export type DetailClassification = (typeof DETAIL_CLASSIFICATIONS)[number];
@@ -454,11 +455,11 @@ export function buildDetails(ctx: GenContext, meta: IncidentMeta): Record<string
   const links: { url: string; name: string; scan_result: string | null }[] = [];
   for (let i = 0; i < core.linksCount; i++) {
     const domain = rng.chance(0.8) ? core.senderDomain : rng.pick(['aka.ms', 'www.linkedin.com', 'bit.ly', 'storage.googleapis.com']);
-    links.push({
-      url: `https://${domain}/${rng.pick(LINK_PATHS)}/${rng.token(10)}?id=${rng.hex(12)}`,
-      name: rng.pick(LINK_NAMES),
-      scan_result: rng.weighted(LINK_SCAN_RESULTS),
-    });
+    const plain = `https://${domain}/${rng.pick(LINK_PATHS)}/${rng.token(10)}?id=${rng.hex(12)}`;
+    const text = rng.pick(LINK_NAMES);
+    // Wrapping and display texts draw from a stream of their own: everything else stays as it was.
+    const plan = planLink(ctx.seed, meta.id, i);
+    links.push({ url: plan.url ?? plain, name: plan.name ?? text, scan_result: rng.weighted(LINK_SCAN_RESULTS) });
   }
   const attachments: Record<string, unknown>[] = [];
   for (let i = 0; i < core.attachmentsCount; i++) {

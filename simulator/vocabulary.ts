@@ -102,6 +102,18 @@ export const SENTENCES: readonly string[] = [
 
 export const LINK_NAMES = ['Open document', 'Im Browser öffnen', 'Review now', 'Verify account', 'Unsubscribe', 'Datenschutz', '查看详情', 'Track your parcel', 'Sign in', 'Download PDF', 'Voir le message'];
 export const LINK_PATHS = ['login', 'secure/verify', 'auth/session', 'document/view', 'track', 'invoice/download', 'owa/redirect', 'wp-content/plugins/index.php', '-link2/21808/1912'];
+/** Where wrapped links lead: the brands' look-alike domains (not LinkedIn's own, not the newsletters'). */
+export const PHISHING_DOMAINS: readonly string[] = BRANDS.flatMap((b) => b.domains).filter((d) => d !== 'linkedin.com' && !d.includes('.example.'));
+/** Query strings and fragments of wrapped targets, with the characters gateway encodings must carry (%, #, &, non-ASCII). */
+export const TARGET_TAILS = ['?id={hex}', '?id={hex}&lang=de-DE', '?next=%2Fportal%2Fhome&id={hex}', '#signin', '?user=anna.müller&ref={hex}', '?case=PP-{n}#details', ''];
+/** Link texts showing the genuine site a phishing link pretends to be ({} is where a path may follow). */
+export const DISPLAY_DOMAINS = ['www.paypal.com', 'login.microsoftonline.com', 'www.dhl.de', 'www.docusign.com', 'www.amazon.de', 'www.sparkasse.de', 'wetransfer.com', 'zoom.us', 'www.chronopost.fr', 'www.sf-express.com'];
+export const GATEWAY_HOSTS = {
+  mimecast: ['url.uk.m.mimecastprotect.com', 'url.us.m.mimecastprotect.com', 'url.de.m.mimecastprotect.com', 'security-uk.m.mimecastprotect.com', 'protect-eu.mimecast.com', 'protect-us.mimecast.com'],
+  safelinks: ['eur02.safelinks.protection.outlook.com', 'eur03.safelinks.protection.outlook.com', 'nam12.safelinks.protection.outlook.com', 'apc01.safelinks.protection.outlook.com'],
+  sophos: ['eu-central-1.protection.sophos.com', 'eu-west-1.protection.sophos.com', 'us-west-2.protection.sophos.com'],
+  trendmicro: ['ddec1-0-en-ctp.trendmicro.com', 'cas5-0-urlprotect.trendmicro.com', 'imsva91-ctp.trendmicro.com'],
+} as const;
 export const LINK_SCAN_RESULTS: readonly (readonly [string | null, number])[] = [['N/A', 3], ['No IOC', 5], ['Mixed Result', 1], [null, 2]];
 export const ATTACHMENT_NAMES = ['Invoice_{n}.pdf', 'Rechnung_{n}.zip', 'scan_{n}.html', 'image001.png', 'image002.jpg', 'Remittance_Advice.docm', 'Zahlungsavis_{n}.pdf', '見積書_{n}.xlsx', 'Voicemail_{nn}.wav.htm', 'Bestellübersicht.pdf'];
 export const ATTACHMENT_SCAN_RESULTS: readonly (readonly [string | null, number])[] = [['No IOC', 5], ['Malicious', 1], ['N/A', 2], [null, 2]];

@@ -9,11 +9,13 @@ import { expectedIncidentRecord } from '../helpers/records.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
+import { planLink } from '../../simulator/wrapped-links.js';
 import { configFor as simulatorConfig, errorTraces, REPO_ROOT, type Message, type RunResult } from '../helpers/connector.js';
 import { conformance, newAjv, runChecked } from '../helpers/acceptance-protocol.js';
 import { assembleState, cat, catNeedingProtocol, catSummary, configuredCatalog, dueAfter, incrementalOnly, INCREMENTAL_STREAMS, isObject, micros, pkOf, recordsOf, statesOf, statusesOf, STREAMS, type Json } from './cat-helpers.js';
 
 const EXAMPLE_ID = 123456;
+const SEED = 41;
 const SEED_EXAMPLE_PATH = resolve(REPO_ROOT, '..', 'shared', 'seed', 'example-incident.json');
 const readRepoJson = (relative: string): Json => JSON.parse(readFileSync(join(REPO_ROOT, relative), 'utf8'));
 
@@ -31,7 +33,7 @@ const pk = (stream: string, data: Json) => pkOf(primaryKeys.get(stream)!, data);
 const pks = (result: RunResult, stream: string) => recordsOf(result, stream).map((r) => pk(stream, r.record.data));
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 41, incidents: 45, loadExample: true, rateLimit: null, goneRatio: 0, extraFieldRatio: 0 });
+  sim = await startSimulator({ seed: SEED, incidents: 45, loadExample: true, rateLimit: null, goneRatio: 0, extraFieldRatio: 0 });
   [atoId, teamsId] = sim.addIncidents([
     { first_reported_date: '2025-05-05T05:05:05.505050Z', gone: true },
     { first_reported_date: '2025-05-06T06:06:06.060606Z', reportType: 'teams' },
@@ -211,15 +213,23 @@ describe('TestBasicRead', () => {
     }
   });
 
-  cat('incident_iocs: every row found at its source in its incident record, with its classification; the ATO incident gives login_ip rows', () => {
+  cat('incident_iocs: every row found at its source in its incident record (behind the gateway it names, as the simulator wrapped it), with its classification; the ATO incident gives login_ip rows', () => {
     const incidents = new Map(recordsOf(read, 'ironscales_incidents').map((r) => [r.record.data.incident_id, r.record.data]));
     const wrong: string[] = [];
+    let unwrapped = 0;
     for (const { record: { data: row } } of recordsOf(read, 'ironscales_incident_iocs')) {
       const incident = incidents.get(row.incident_id);
       const found = String(at(incident, row.source) ?? '').toLowerCase();
-      if (!incident || !found.includes(String(row.value).toLowerCase()) || row.classification !== incident.classification) wrong.push(JSON.stringify(row));
+      // A row found behind a gateway is not in the link's text as such: the simulator's plan says what each layer hides.
+      const link = /^links\[(\d+)\]\.url$/.exec(row.source);
+      const hidden = row.gateway !== null && link !== null
+        && planLink(SEED, row.incident_id, Number(link[1])).revealed.some((r) => r.gateway === row.gateway && (row.ioc_type === 'url' ? r.url : r.domain) === row.value);
+      if (row.gateway !== null) unwrapped++;
+      const atSource = row.gateway === null ? found.includes(String(row.value).toLowerCase()) : hidden;
+      if (!incident || !atSource || row.classification !== incident.classification) wrong.push(JSON.stringify(row));
     }
     expect(wrong).toEqual([]);
+    expect(unwrapped).toBeGreaterThan(0);
     const withSender = [...incidents.values()].filter((i) => typeof i.sender_email === 'string' && i.sender_email.includes('@')).map((i) => i.incident_id);
     const rowsOf = new Set(recordsOf(read, 'ironscales_incident_iocs').filter((r) => r.record.data.ioc_type === 'sender_email').map((r) => r.record.data.incident_id));
     expect(withSender.filter((id) => !rowsOf.has(id))).toEqual([]);

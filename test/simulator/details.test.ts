@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
+import { planLink, WRAP_GATEWAYS } from '../../simulator/wrapped-links.js';
 import { api, getToken, listAll, toUs } from './helpers.js';
 import { REPO_ROOT } from '../helpers/connector.js';
 
@@ -119,6 +120,47 @@ describe('generated data', () => {
     expect(subjects).toMatch(/\p{Script=Han}/u);
     const classifications = new Set(details.map((d) => d['classification']));
     expect(classifications).toEqual(new Set(['Attack', 'Spam', 'False Positive', 'Report', 'Close Phishing']));
+  });
+
+  test('links wrapped by every gateway, some nested, some texts showing another domain: each link as its plan says', () => {
+    const plans = all().flatMap((d) => (d['links'] as { url: string; name: string }[]).map((link, i) => ({ link, plan: planLink(21, d['incident_id'], i) })));
+    expect(plans.length).toBeGreaterThan(500);
+    for (const { link, plan } of plans) {
+      if (plan.url !== null) expect(link.url).toBe(plan.url);
+      if (plan.name !== null) expect(link.name).toBe(plan.name);
+      if (plan.gateways.length === 0) expect(plan.url).toBeNull();
+    }
+    const single = (g: string) => plans.filter((p) => p.plan.gateways.length === 1 && p.plan.gateways[0] === g);
+    for (const g of WRAP_GATEWAYS) expect({ g, some: single(g).length > 0 }).toEqual({ g, some: true });
+    expect(plans.filter((p) => p.plan.gateways.length >= 3).length).toBeGreaterThan(10);
+    // About 40 % plain, as documented.
+    const plain = plans.filter((p) => p.plan.gateways.length === 0).length / plans.length;
+    expect(plain).toBeGreaterThan(0.3);
+    expect(plain).toBeLessThan(0.5);
+    // The formats, read back the simple way each documents: the plan's revealed target is really inside.
+    const param = (url: string, name: string) => new URL(url).searchParams.get(name);
+    const read: Record<string, (url: string) => string | null> = {
+      safelinks: (u) => param(u, 'url'), google: (u) => param(u, 'q'), barracuda: (u) => param(u, 'a'), trendmicro: (u) => param(u, 'url'), symantec: (u) => param(u, 'u'),
+      sophos: (u) => Buffer.from(param(u, 'u') ?? '', 'base64url').toString('utf8'),
+      // The target after the token, as is or percent-encoded.
+      cisco: (u) => ((tail) => (/^https?%3A/.test(tail) ? decodeURIComponent(tail) : tail))(u.replace(/^https:\/\/secure-web\.cisco\.com\/[^/]+\//, '')),
+    };
+    for (const [gateway, decode] of Object.entries(read)) {
+      for (const { link, plan } of single(gateway)) expect(decode(link.url)).toBe(plan.revealed[0]!.url);
+    }
+    for (const { link, plan } of single('mimecast')) {
+      expect(link.url).toMatch(/^https:\/\/[a-z0-9.-]*(mimecastprotect|mimecast)\.com\/s\/[A-Za-z0-9]+(\?domain=[a-z0-9.-]+)?$/);
+      expect(plan.revealed.map((r) => r.domain)).toEqual(link.url.includes('?domain=') ? [link.url.split('?domain=')[1]] : []);
+    }
+    expect(single('mimecast').some((p) => !p.link.url.includes('?domain='))).toBe(true);
+    for (const { link } of single('proofpoint_v1')) expect(link.url).toMatch(/^https:\/\/urldefense\.proofpoint\.com\/v1\/url\?u=http.*&k=/);
+    for (const { link } of single('proofpoint_v2')) expect(link.url).toMatch(/^https:\/\/urldefense\.proofpoint\.com\/v2\/url\?u=https-3A__[A-Za-z0-9._-]+&d=/);
+    for (const { link } of single('proofpoint_v3')) expect(link.url).toMatch(/^https:\/\/urldefense\.com\/v3\/__https:\/\/[^%]+__;[A-Za-z0-9_-]*!![A-Za-z0-9]+![A-Za-z0-9]+\$$/);
+    // Texts showing a domain: most show another site than the target, some the target's own host.
+    const shown = plans.filter((p) => p.plan.nameDomain !== null);
+    expect(shown.length).toBeGreaterThan(50);
+    expect(shown.some((p) => p.plan.revealed.some((r) => r.domain === p.plan.nameDomain))).toBe(true);
+    expect(shown.filter((p) => p.plan.revealed.every((r) => r.domain !== p.plan.nameDomain)).length).toBeGreaterThan(shown.length / 2);
   });
 
   test('large bodies and never-seen fields come in the configured fractions', () => {
