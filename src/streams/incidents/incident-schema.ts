@@ -118,7 +118,37 @@ export const incidentSchema: Schema = {
     // Only on incidents whose details IRONSCALES does not serve (404/410: account takeover, Teams...):
     // the record is then built from the incident's list entry.
     details_unavailable: nullable('string', { description: 'Set when IRONSCALES has no details for this incident (or they kept failing): the record was built from its list entry, and says why.' }),
-    list_entry: object({}, { nullable: true }),
+    // The incident's entry in the incident list, on every record: the list's own fields (assignee,
+    // incidentType, latestEmailDate, counts, its classification label) beside the details'. One
+    // object rather than top-level names: no list field can ever collide with a details field,
+    // and a field IRONSCALES adds to the list arrives inside it without a schema change.
+    list_entry: object(
+      {
+        incidentID: { type: 'integer' },
+        emailSubject: nullable('string'),
+        linksCount: nullable('integer'),
+        attachmentsCount: nullable('integer'),
+        recipientEmail: nullable('string'),
+        recipientName: nullable('string'),
+        classification: nullable('string', { description: "The list's label: Phishing, Spam, Safe, Open report..." }),
+        assignee: nullable('string'),
+        senderName: nullable('string'),
+        senderEmail: nullable('string'),
+        affectedMailboxesCount: nullable('integer'),
+        created: dateTime(),
+        reportedBy: nullable('string'),
+        resolvedBy: nullable('string'),
+        challengedType: nullable('string'),
+        firstChallengedDate: dateTime(),
+        incidentType: nullable('string', { description: 'Email Report, Account Takeover, Teams Report, Microsoft Quarantine...' }),
+        commentsCount: nullable('integer'),
+        internalCommentsCount: nullable('integer'),
+        communityCommentsCount: nullable('integer'),
+        releaseRequestCount: nullable('integer'),
+        latestEmailDate: dateTime(),
+      },
+      { nullable: true },
+    ),
     // Account-takeover incidents: what GET /incident/{cid}/account-takeover/{iid}/details/ returns, all alert pages merged.
     account_takeover: object(
       {
