@@ -150,6 +150,18 @@ describe('row 2: a throttle is waited out, never a reason to fail a details call
   });
 });
 
+describe('check waits out a throttle', () => {
+  test('a 30 s 429 on the token call: check answers SUCCEEDED after the wait, not FAILED', async () => {
+    const s = await simulator({ seed: 1417, incidents: 3 });
+    s.inject({ kind: 'throttle', retryAfterSeconds: 30, endpoint: 'token', count: 1 });
+    const started = Date.now();
+    const check = await runChecked('check', { config: config(s), timeoutMs: 70_000 });
+    expect(check.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus).toEqual({ status: 'SUCCEEDED' });
+    expect(check.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_500);
+  }, 80_000);
+});
+
 describe('undocumented limits made safe', () => {
   test('IRONSCALES serves fewer incidents per page than asked: nothing lost, said once', async () => {
     const s = await simulator({ seed: 1410, incidents: 700, listPageCap: 120 });
