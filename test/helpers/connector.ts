@@ -137,6 +137,18 @@ export function stateFrom(result: RunResult): unknown[] {
   return [...last.values()].map((stream) => ({ type: 'STREAM', stream }));
 }
 
+/**
+ * The state the platform passes to the sync after `result`: each stream's last STATE of this run,
+ * and for a stream that emitted none (it failed before its first checkpoint), the state it was
+ * given (the platform keeps a stream's state until the stream sends a new one).
+ */
+export function carryState(previous: unknown[] | undefined, result: RunResult): unknown[] {
+  const byStream = new Map<string, Message>();
+  for (const entry of (previous ?? []) as Message[]) byStream.set(entry.stream.stream_descriptor.name, entry);
+  for (const s of result.states) byStream.set(s.state.stream.stream_descriptor.name, { type: 'STREAM', stream: s.state.stream });
+  return [...byStream.values()];
+}
+
 export function errorTraces(result: RunResult): Message[] {
   return result.traces.filter((t) => t.trace.type === 'ERROR');
 }
