@@ -11,7 +11,6 @@
 import { expect, test } from '@jest/globals';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { iocRows } from '../../src/streams/incidents/iocs.js';
-import { runChecked } from '../helpers/acceptance-protocol.js';
 import { carryState, catalogFor, configFor, type Message, type RunResult } from '../helpers/connector.js';
 import { runDuring, seededRandom, sleep, waitUntil } from '../helpers/faults-harness.js';
 import { expectedIncidentRecord } from '../helpers/records.js';
@@ -158,7 +157,7 @@ test('20 syncs with kills, churn, reclassifications and one fault of each kind: 
         if (await waitUntil(() => sim.stats().requests.details >= 3, ended)) sim.expireAllTokens({ status: 401, body: { detail: 'Signature has expired.' } });
       }],
     ];
-    const order = faults.map((f, i) => [random(), i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => faults[i]!);
+    const order = faults.map((_, i) => [random(), i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => faults[i]!);
     /** Sync 1 is the backfill; the faults come one per sync after it, the kills in the syncs after them, then the clean tail. */
     const FIRST_FAULT = 2;
     const missed: string[] = [];

@@ -19,7 +19,7 @@
  */
 import type { ReadEvent, ReadSession, StreamReader } from '../../airbyte/stream.js';
 import type { IronscalesClient } from '../../ironscales/client.js';
-import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import { formatTimestamp, type Micros } from '../../ironscales/timestamps.js';
 import { mapUnordered } from '../../util/concurrency.js';
 import { listSlices, type SliceItem, type SliceOptions } from './list-slices.js';
 import { planMember, type IncidentReaderSettings, type Member } from './members.js';
