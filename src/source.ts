@@ -36,8 +36,7 @@ export class IronscalesSource implements Source<Config> {
       const now = client.serverNow();
       await client.listIncidents({ page: 1, itemsPerPage: 1, created: { start: now - 86_400_000_000, end: now } });
     } catch (err) {
-      // check's answer is read in the UI right away: no "Airbyte will retry" advice.
-      throw toAirbyteError(err, { advice: false });
+      throw toAirbyteError(err);
     } finally {
       client.close();
     }

@@ -6,11 +6,13 @@
  * - STATE per stream with sourceStats.recordCount = that stream's records since its previous
  *   STATE (ParallelStreamStatsTracker holds the count against what it saw);
  * - ESTIMATE per stream, always with rows and bytes (StatsTracker.trackEstimates), never SYNC;
- * - like the Airbyte CDK's AbstractSource.read, one stream's failure marks it INCOMPLETE, the
- *   other streams still run, and the sync fails at the end naming every failed stream.
+ * - like the Airbyte CDK's AbstractSource.read, one stream's failure marks it INCOMPLETE with its
+ *   own TRACE ERROR at once, the other streams still run, and the sync fails at the end with one
+ *   deciding TRACE ERROR that names every failed stream (see decidingError).
  * Streams' saved states are all validated before the first API call.
  */
-import { AirbyteTracedError, configError } from './errors.js';
+import { AirbyteTracedError, configError, WHAT_AIRBYTE_DOES } from './errors.js';
+import { collectUndeclared, declaredFields } from './fields.js';
 import type { MessageWriter } from './output.js';
 import type { ConfiguredAirbyteCatalog, FailureType, StreamDescriptor } from './protocol.js';
 import { parseInputState, StreamCheckpointer } from './state.js';
@@ -23,6 +25,8 @@ export interface ReadOptions {
 
 interface StreamProgress {
   descriptor: StreamDescriptor;
+  /** The top-level fields the stream's schema declares: any other goes into additional_fields. */
+  declared: ReadonlySet<string>;
   checkpointer: StreamCheckpointer;
   running: boolean;
   records: number;
@@ -42,13 +46,14 @@ export async function readStreams(
     await out.info('The configured catalog selects no stream: nothing to read.');
     return;
   }
-  const failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }> = [];
+  const failures: StreamFailure[] = [];
   for (const { reader, requests } of groups) {
     const progress = new Map<string, StreamProgress>(
       requests.map(({ definition }) => [
         definition.name,
         {
           descriptor: { name: definition.name },
+          declared: declaredFields(definition.jsonSchema),
           checkpointer: new StreamCheckpointer(out, { name: definition.name }),
           running: false,
           records: 0,
@@ -67,9 +72,13 @@ export async function readStreams(
       },
     };
     const fail = async (p: StreamProgress, err: unknown) => {
-      failures.push({ stream: p.descriptor, error: options.toTracedError(err) });
+      const error = options.toTracedError(err);
       progress.delete(p.descriptor.name);
       await out.streamStatus(p.descriptor, 'INCOMPLETE');
+      // At once, as the CDK's AbstractSource.read does: a process killed later still leaves it.
+      const stack = error.failureType === 'config_error' ? undefined : error.stack;
+      const emittedAt = await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: p.descriptor });
+      failures.push({ stream: p.descriptor, error, emittedAt });
     };
     try {
       for await (const event of reader.read(requests, session)) {
@@ -86,12 +95,23 @@ export async function readStreams(
       for (const p of [...progress.values()]) await fail(p, err);
     }
   }
-  // Each failed stream's TRACE ERROR comes last, after every other stream had its chance.
-  for (const { stream, error } of failures) {
-    const stack = error.failureType === 'config_error' ? undefined : error.stack;
-    await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream });
-  }
-  if (failures.length > 0) throw summarize(failures, groups.reduce((n, g) => n + g.requests.length, 0));
+  if (failures.length === 0) return;
+  const deciding = decidingError(failures, groups.reduce((n, g) => n + g.requests.length, 0));
+  // The platform sorts a sync's trace failures by emitted_at (AirbyteMessageTracker.errorTraceMessageFailure:
+  // sortedBy, stable; ReplicationWorkerHelper.getFailureReasons puts them first) and decides the retry by the
+  // first one only (ConnectionManagerWorkflowImpl.reportFailure: failures.first().failureType). Printed last
+  // so that it can name every failed stream, the deciding error is stamped just before the earliest stream
+  // error so that it comes first. (The CDK's final error is a later config_error: there the first stream's
+  // error decides, and a config error there hides a transient one that follows.)
+  const earliest = Math.min(...failures.map((f) => f.emittedAt));
+  await out.error(deciding.message, deciding.failureType, { emittedAt: earliest - 1 });
+  throw Object.assign(deciding, { reported: true });
+}
+
+interface StreamFailure {
+  stream: StreamDescriptor;
+  error: AirbyteTracedError;
+  emittedAt: number;
 }
 
 async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, out: MessageWriter): Promise<void> {
@@ -102,7 +122,11 @@ async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, o
     await out.streamStatus(p.descriptor, 'RUNNING');
   }
   if (event.type === 'record') {
-    p.bytes += await out.record(event.stream, event.data);
+    // The platform fails a sync on record data that is not an object (FieldSelector.filterSelectedFields).
+    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
+      throw new AirbyteTracedError(`Stream ${event.stream} produced a record that is not a JSON object. Please report it with the connector logs.`, 'system_error');
+    }
+    p.bytes += await out.record(event.stream, collectUndeclared(event.data, p.declared));
     p.records += 1;
     p.checkpointer.recordEmitted();
   } else if (event.type === 'checkpoint') {
@@ -146,12 +170,16 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
   return groups;
 }
 
-/** The sync's final error: every failed stream named; retryable if any failure is. */
-function summarize(failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }>, total: number): AirbyteTracedError {
+/**
+ * The sync's deciding error: transient if any stream failed transiently (a retry may cure it),
+ * else system if any did, else config; every failed stream named; what Airbyte does next said once.
+ */
+function decidingError(failures: StreamFailure[], total: number): AirbyteTracedError {
   const rank: Record<FailureType, number> = { transient_error: 0, system_error: 1, config_error: 2 };
   const type = failures.map((f) => f.error.failureType).sort((a, b) => rank[a] - rank[b])[0] as FailureType;
-  // A lone failure was reported with its stream already: the runner only has to exit non-zero.
-  if (failures.length === 1) return Object.assign(failures[0]!.error, { reported: true });
-  const list = failures.map((f) => `${f.stream.name} (${f.error.message})`).join('; ');
-  return new AirbyteTracedError(`${failures.length} of ${total} streams did not sync: ${list}`, type);
+  const what =
+    failures.length === 1
+      ? `Stream ${failures[0]!.stream.name} did not sync: ${failures[0]!.error.message}`
+      : `${failures.length} of ${total} streams did not sync: ${failures.map((f) => `${f.stream.name} (${f.error.message})`).join('; ')}`;
+  return new AirbyteTracedError(`${what.replace(/\.?$/, '.')} ${WHAT_AIRBYTE_DOES[type]}`, type);
 }

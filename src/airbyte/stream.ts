@@ -8,6 +8,7 @@
  * streams), so the unit that reads is a StreamReader serving one or more streams; a plain stream
  * is a reader of one (see singleStream).
  */
+import { withAdditionalFields } from './fields.js';
 import type { MessageWriter } from './output.js';
 import type { AirbyteStream, SyncMode } from './protocol.js';
 import type { StreamState } from './state.js';
@@ -27,12 +28,12 @@ export interface StreamDefinition {
   typicalRecordBytes: number;
 }
 
-/** The catalog entry `discover` prints, built the same way for every stream. */
+/** The catalog entry `discover` prints, built the same way for every stream; its schema declares additional_fields (fields.ts). */
 export function catalogEntry(definition: StreamDefinition): AirbyteStream {
   const incremental = definition.cursorField !== undefined;
   return {
     name: definition.name,
-    json_schema: definition.jsonSchema,
+    json_schema: withAdditionalFields(definition.jsonSchema),
     supported_sync_modes: incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
     source_defined_cursor: incremental,
     ...(incremental ? { default_cursor_field: definition.cursorField } : {}),

@@ -17,13 +17,20 @@ export interface PlatformRun {
 export interface PlatformRunOptions extends Pick<RunOptions, 'config' | 'catalog' | 'state' | 'killAfterRecords'> {
   job?: PlatformJob;
   destinationSupportsRefreshes?: boolean;
+  /** check: the one the platform runs before retrying a failed sync. */
+  beforeRetry?: boolean;
 }
 
 export async function runAsPlatform(op: Op, options: PlatformRunOptions = {}): Promise<PlatformRun> {
   const job = options.job ?? { jobId: 1, attempt: 0 };
   const { config, catalog, state, killAfterRecords } = options;
   const result = await runConnector(op, { config, catalog, state, killAfterRecords, env: platformEnv(op, job) });
-  const report = replayAsPlatform(fromRun(result), { op, catalog, destinationSupportsRefreshes: options.destinationSupportsRefreshes ?? job.supportsRefreshes });
+  const report = replayAsPlatform(fromRun(result), {
+    op,
+    catalog,
+    destinationSupportsRefreshes: options.destinationSupportsRefreshes ?? job.supportsRefreshes,
+    ...(options.beforeRetry ? { beforeRetry: true } : {}),
+  });
   return { result, report, violations: describeViolations(report.violations) };
 }
 
