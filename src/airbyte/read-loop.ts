@@ -16,7 +16,7 @@ import { collectUndeclared, declaredFields } from './fields.js';
 import type { MessageWriter } from './output.js';
 import type { ConfiguredAirbyteCatalog, FailureType, StreamDescriptor } from './protocol.js';
 import { parseInputState, StreamCheckpointer } from './state.js';
-import type { ReadEvent, ReadSession, StreamDefinition, StreamReader, StreamRequest } from './stream.js';
+import type { PlannedStream, ReadEvent, ReadSession, StreamDefinition, StreamReader, StreamRequest } from './stream.js';
 
 export interface ReadOptions {
   /** Turns an unexpected error into the traced error Airbyte should see. */
@@ -34,14 +34,15 @@ interface StreamProgress {
   typicalRecordBytes: number;
 }
 
-export async function readStreams(
-  readers: readonly StreamReader[],
-  catalog: ConfiguredAirbyteCatalog,
-  rawState: unknown,
-  out: MessageWriter,
-  options: ReadOptions,
-): Promise<void> {
-  const groups = planReads(readers, catalog, rawState);
+/** A read checked and planned before any API call: which reader reads which streams, and what a source may want to know first. */
+export interface ReadPlan {
+  groups: Array<{ reader: StreamReader; requests: Array<StreamRequest<unknown>> }>;
+  /** The configured streams in catalog order (see Source.prepareRead). */
+  streams: PlannedStream[];
+}
+
+export async function readStreams(plan: ReadPlan, out: MessageWriter, options: ReadOptions): Promise<void> {
+  const { groups } = plan;
   if (groups.length === 0) {
     await out.info('The configured catalog selects no stream: nothing to read.');
     return;
@@ -139,12 +140,13 @@ async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, o
 }
 
 /** Which reader reads which configured streams, in catalog order; every check before any API call. */
-function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteCatalog, rawState: unknown) {
+export function planRead(readers: readonly StreamReader[], catalog: ConfiguredAirbyteCatalog, rawState: unknown): ReadPlan {
   const byName = new Map<string, { reader: StreamReader; definition: StreamDefinition }>();
   for (const reader of readers) for (const definition of reader.streams) byName.set(definition.name, { reader, definition });
   const offered = [...byName.keys()];
   const saved = parseInputState(rawState, offered);
-  const groups: Array<{ reader: StreamReader; requests: Array<StreamRequest<unknown>> }> = [];
+  const groups: ReadPlan['groups'] = [];
+  const streams: PlannedStream[] = [];
   const seen = new Set<string>();
   for (const configured of catalog.streams) {
     const name = configured.stream.name;
@@ -158,6 +160,12 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
       throw configError(`Stream "${name}" supports only full refresh, but the catalog asks for incremental. Change its sync mode in the connection.`);
     }
     const raw = saved.get(name);
+    streams.push({
+      name,
+      syncMode: configured.sync_mode,
+      ...(typeof configured.generation_id === 'number' ? { generationId: configured.generation_id } : {}),
+      hasState: raw !== null && raw !== undefined && Object.keys(raw).length > 0,
+    });
     const request: StreamRequest<unknown> = {
       definition: found.definition,
       syncMode: configured.sync_mode,
@@ -167,7 +175,7 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
     if (group) group.requests.push(request);
     else groups.push({ reader: found.reader, requests: [request] });
   }
-  return groups;
+  return { groups, streams };
 }
 
 /**

@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import { AirbyteTracedError, configError, WHAT_AIRBYTE_DOES } from './errors.js';
 import { MessageWriter, parseLogLevel } from './output.js';
 import type { ConfiguredAirbyteCatalog, ConnectorSpecification, FailureType } from './protocol.js';
-import { readStreams } from './read-loop.js';
+import { planRead, readStreams } from './read-loop.js';
 import { secretsFromSpec } from './secrets.js';
-import { catalogEntry, type ReadSession, type StreamReader } from './stream.js';
+import { catalogEntry, type PlannedStream, type ReadSession, type StreamReader } from './stream.js';
 
 export interface Source<C> {
   spec(): ConnectorSpecification;
@@ -28,6 +28,13 @@ export interface Source<C> {
   readers(config: C, session: Pick<ReadSession, 'out'>): StreamReader[];
   /** Turns an unexpected error into the traced error Airbyte should see. */
   toTracedError(err: unknown): AirbyteTracedError;
+  /**
+   * Called once a read's catalog and state are checked, before any stream is read; may call the
+   * API. Returns a new raw config when the source wants the platform to keep one: the runner
+   * sends it in a CONNECTOR_CONFIG control message, which REPLACES the stored config (so it must be
+   * whole), and the read goes on with it.
+   */
+  prepareRead?(config: C, rawConfig: unknown, streams: readonly PlannedStream[], out: MessageWriter): Promise<Record<string, unknown> | undefined>;
 }
 
 const USAGE =
@@ -44,7 +51,7 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
       return 0;
     }
     if (command === 'check') return await runCheck(source, args.config, out);
-    const config = await loadConfig(source, args.config, out);
+    const { raw, config } = await loadConfig(source, args.config, out);
     const readers = source.readers(config, { out });
     if (command === 'discover') {
       await out.emit({ type: 'CATALOG', catalog: { streams: readers.flatMap((r) => r.streams.map(catalogEntry)) } });
@@ -52,7 +59,15 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
     }
     const catalog = parseConfiguredCatalog(await readJsonFile(args.catalog, 'catalog', '--catalog'));
     const state = args.state === undefined ? undefined : await readJsonFile(args.state, 'state', '--state');
-    await readStreams(readers, catalog, state, out, { toTracedError: (err) => source.toTracedError(err) });
+    let plan = planRead(readers, catalog, state);
+    const updated = await source.prepareRead?.(config, raw, plan.streams, out);
+    if (updated) {
+      registerSecrets(source, updated, out);
+      await out.control(updated);
+      const next = source.parseConfig(updated);
+      plan = planRead(source.readers(next, { out }), catalog, state);
+    }
+    await readStreams(plan, out, { toTracedError: (err) => source.toTracedError(err) });
     return 0;
   } catch (err) {
     if (!(err instanceof AirbyteTracedError && err.reported)) await reportFailure(out, err, command);
@@ -61,10 +76,14 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
 }
 
 /** Reads and validates the config; its secrets (found by walking the spec) are masked before anything can print them. */
-async function loadConfig<C>(source: Source<C>, path: string | undefined, out: MessageWriter): Promise<C> {
-  const rawConfig = await readJsonFile(path, 'config', '--config');
+async function loadConfig<C>(source: Source<C>, path: string | undefined, out: MessageWriter): Promise<{ raw: unknown; config: C }> {
+  const raw = await readJsonFile(path, 'config', '--config');
+  registerSecrets(source, raw, out);
+  return { raw, config: source.parseConfig(raw) };
+}
+
+function registerSecrets<C>(source: Source<C>, rawConfig: unknown, out: MessageWriter): void {
   for (const secret of secretsFromSpec(source.spec().connectionSpecification, rawConfig)) out.secrets.add(secret);
-  return source.parseConfig(rawConfig);
 }
 
 /**
@@ -78,7 +97,7 @@ async function loadConfig<C>(source: Source<C>, path: string | undefined, out: M
  */
 async function runCheck<C>(source: Source<C>, configPath: string | undefined, out: MessageWriter): Promise<number> {
   try {
-    const config = await loadConfig(source, configPath, out);
+    const { config } = await loadConfig(source, configPath, out);
     await source.check(config, out);
     await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
     return 0;

@@ -51,6 +51,20 @@ export type ReadEvent =
   /** This stream cannot go on; the reader goes on with its other streams. */
   | { type: 'failed'; stream: string; error: unknown };
 
+/** A configured stream as a source may want to know it before a read starts (Source.prepareRead). */
+export interface PlannedStream {
+  name: string;
+  syncMode: SyncMode;
+  /**
+   * The configured stream's generation_id: 0 until the platform first bumps it (a full refresh's
+   * first attempt of every sync, a Refresh, a Clear; AttemptHandler.updateGenerationAndStateForFirstAttempt);
+   * absent on platforms without generations.
+   */
+  generationId?: number;
+  /** Whether the platform handed the stream a saved state (null or {} is none). */
+  hasState: boolean;
+}
+
 export interface StreamRequest<S> {
   definition: StreamDefinition;
   syncMode: SyncMode;

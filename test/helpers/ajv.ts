@@ -9,10 +9,10 @@ const addFormats: AddFormats = ((addFormatsModule as unknown as { default?: AddF
 
 export type Ajv = InstanceType<AjvClass>;
 
-/** A draft-07 validator; `formats: false` leaves `format` unchecked, as Python's jsonschema.validate does by default. */
-export function newAjv(options: Options & { formats?: boolean } = {}): Ajv {
-  const { formats = true, ...rest } = options;
-  const ajv = new AjvCtor({ strict: false, allErrors: true, ...(formats ? {} : { validateFormats: false }), ...rest });
-  if (formats) addFormats(ajv);
+/** A draft-07 validator; `checkFormats: false` leaves `format` unchecked, as Python's jsonschema.validate does by default. */
+export function newAjv(options: Options & { checkFormats?: boolean } = {}): Ajv {
+  const { checkFormats = true, ...rest } = options;
+  const ajv = new AjvCtor({ strict: false, allErrors: true, ...(checkFormats ? {} : { validateFormats: false }), ...rest });
+  if (checkFormats) addFormats(ajv);
   return ajv;
 }
