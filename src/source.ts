@@ -10,10 +10,12 @@ import type { Source } from './airbyte/runner.js';
 import type { PlannedStream, ReadSession, StreamReader } from './airbyte/stream.js';
 import { toAirbyteError } from './failures.js';
 import { IronscalesClient, type ClientEvents } from './ironscales/client.js';
-import { parseTimestamp } from './ironscales/timestamps.js';
+import { nowMicros, parseTimestamp } from './ironscales/timestamps.js';
 import { ConfigError, DEFAULT_START_DAYS_AGO, parseConfig, specification, type Config } from './spec.js';
 import { EARLIEST_START, futureStartProblem, pinnedStart, startToPin } from './start-date.js';
 import { INCIDENT_TABLES, streams } from './streams/index.js';
+
+const DAY_US = 86_400_000_000;
 
 /** The streams that start from start_date: the tables the incident passes feed. */
 const STARTS_FROM_START_DATE = new Set(INCIDENT_TABLES.map((t) => t.definition.name));
@@ -57,31 +59,41 @@ export class IronscalesSource implements Source<Config> {
 
   /**
    * Before a read: a start_date after IRONSCALES' now is refused; without start_date, the start is
-   * pinned (start-date.ts) and the whole config, with it, goes back to the platform.
+   * pinned (start-date.ts) and the whole config, with it, goes back to the platform. An API call is
+   * made here only when IRONSCALES' clock must decide; otherwise the streams make the first one,
+   * inside their own statuses.
    */
   async prepareRead(config: Config, rawConfig: unknown, planned: readonly PlannedStream[], out: MessageWriter): Promise<Record<string, unknown> | undefined> {
     for (const warning of config.warnings) await out.warn(warning);
-    const pin = config.startDate === undefined ? startToPin(planned, (name) => STARTS_FROM_START_DATE.has(name)) : undefined;
-    if (config.startDate === undefined && pin !== 'default') {
-      if (pin === 'earliest') await warnEarliest(out);
-      return pin ? { ...(rawConfig as Record<string, unknown>), start_date: EARLIEST_START } : undefined;
+    const raw = rawConfig as Record<string, unknown>;
+    if (config.startDate !== undefined) {
+      const start = parseTimestamp(config.startDate);
+      // Clocks differ by seconds, not a day: a start a day behind this machine's now cannot be in IRONSCALES' future.
+      if (start < nowMicros() - DAY_US) return undefined;
+      const problem = futureStartProblem(config.startDate, start, await this.serverNow(config, out));
+      if (problem) throw configError(problem);
+      return undefined;
     }
-    // IRONSCALES' now, from the token call the streams would make first anyway (SharedClient keeps it).
+    const pin = startToPin(planned, (name) => STARTS_FROM_START_DATE.has(name));
+    if (pin === undefined) return undefined;
+    if (pin === 'earliest') {
+      await warnEarliest(out);
+      return { ...raw, start_date: EARLIEST_START };
+    }
+    const startDate = pinnedStart('default', await this.serverNow(config, out));
+    await out.info(`start_date was empty: this first sync starts at ${startDate} (${DEFAULT_START_DAYS_AGO} days back) and saves it in the source's settings.`);
+    return { ...raw, start_date: startDate };
+  }
+
+  /** IRONSCALES' now, from the token call the streams would make first anyway (SharedClient keeps it for them). */
+  private async serverNow(config: Config, out: MessageWriter): Promise<number> {
     const api = this.api(config, out);
     try {
       await api.authenticate();
     } catch (err) {
       throw toAirbyteError(err);
     }
-    const now = api.serverNow();
-    if (config.startDate !== undefined) {
-      const problem = futureStartProblem(config.startDate, parseTimestamp(config.startDate), now);
-      if (problem) throw configError(problem);
-      return undefined;
-    }
-    const startDate = pinnedStart('default', now);
-    await out.info(`start_date was empty: this first sync starts at ${startDate} (${DEFAULT_START_DAYS_AGO} days back) and saves it in the source's settings.`);
-    return { ...(rawConfig as Record<string, unknown>), start_date: startDate };
+    return api.serverNow();
   }
 
   readers(config: Config, { out }: Pick<ReadSession, 'out'>): StreamReader[] {
