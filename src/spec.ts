@@ -134,7 +134,7 @@ export const connectionSpecification = {
       title: 'Retry Budget (Seconds)',
       description:
         'How long the connector keeps retrying one failing API call (server errors, timeouts, rate limiting) before the sync fails with a transient error that Airbyte retries later. ' +
-        `At run time it is capped so that this budget plus the request timeout stays under ${HEARTBEAT_SECONDS - HEARTBEAT_MARGIN_SECONDS} s: Airbyte may end a sync that sends no record or state for ${HEARTBEAT_SECONDS} s.`,
+        `At run time it is capped so that this budget plus the request timeout is at most ${HEARTBEAT_SECONDS - HEARTBEAT_MARGIN_SECONDS} s: Airbyte may end a sync that sends no record or state for ${HEARTBEAT_SECONDS} s.`,
       default: 600,
       minimum: 1,
       maximum: 10800,

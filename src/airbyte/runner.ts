@@ -62,9 +62,10 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
     let plan = planRead(readers, catalog, state);
     const updated = await source.prepareRead?.(config, raw, plan.streams, out);
     if (updated) {
+      // Checked before it is sent: the platform would store whatever it gets.
+      const next = source.parseConfig(updated);
       registerSecrets(source, updated, out);
       await out.control(updated);
-      const next = source.parseConfig(updated);
       plan = planRead(source.readers(next, { out }), catalog, state);
     }
     await readStreams(plan, out, { toTracedError: (err) => source.toTracedError(err) });
