@@ -1,6 +1,8 @@
 /**
- * The one place where a failure becomes an Airbyte failure type, and where Airbyte's own advice
- * ("Airbyte will retry the sync") is added. The API client speaks only of IRONSCALES.
+ * The one place where an IRONSCALES failure becomes an Airbyte failure type. Its message says what
+ * happened and, for a bug, what to do; what Airbyte does next (retry or not) is said once, by the
+ * read's deciding error (src/airbyte/read-loop.ts), because only that error decides it. The API
+ * client speaks only of IRONSCALES.
  */
 import { AirbyteTracedError } from './airbyte/errors.js';
 import type { FailureType } from './airbyte/protocol.js';
@@ -16,20 +18,16 @@ const FAILURE_TYPES: Record<FailureKind, FailureType> = {
   unexpected: 'system_error',
 };
 
+/** Advice that stays true whatever the job does next: never a promise of a retry. */
 const ADVICE: Partial<Record<FailureKind, string>> = {
-  unavailable: 'Airbyte will retry the sync; nothing is lost, it resumes from the last saved state.',
-  throttled: 'Airbyte will retry the sync; nothing is lost, it resumes from the last saved state.',
   unexpected: 'Please report it with the connector logs.',
 };
 
-/**
- * Any thrown value as an AirbyteTracedError; one that already is passes through unchanged.
- * `advice: false` leaves out what Airbyte does next (a failed `check` is not retried by Airbyte).
- */
-export function toAirbyteError(err: unknown, options: { advice?: boolean } = {}): AirbyteTracedError {
+/** Any thrown value as an AirbyteTracedError; one that already is passes through unchanged. */
+export function toAirbyteError(err: unknown): AirbyteTracedError {
   if (err instanceof AirbyteTracedError) return err;
   if (err instanceof IronscalesApiError) {
-    const advice = options.advice === false ? undefined : ADVICE[err.failure];
+    const advice = ADVICE[err.failure];
     const message = advice ? `${err.message} ${advice}` : err.message;
     return new AirbyteTracedError(message, FAILURE_TYPES[err.failure], err.detail, { cause: err });
   }

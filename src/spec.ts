@@ -23,6 +23,15 @@ export const MAX_REQUESTS_PER_MINUTE = 600_000;
 export const DEFAULT_START_DAYS_AGO = 90;
 export const DEFAULT_RECORDS_PER_CHECKPOINT = 1000;
 
+/**
+ * Airbyte's heartbeat: only RECORD and STATE messages reset it (LocalContainerAirbyteSource.shouldBeat),
+ * and the platform raises any connector's maxSecondsBetweenMessages to at least this
+ * (DbConverter.buildStandardSourceDefinition, flag HeartbeatMaxSecondsBetweenMessages).
+ */
+export const HEARTBEAT_SECONDS = 10_800;
+/** Room left for backoff jitter and the rate limiter around one call's worst case. */
+export const HEARTBEAT_MARGIN_SECONDS = 60;
+
 const START_DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$';
 
 /** The connectionSpecification printed by `spec` (and kept equal to spec.json at the repo root). */
@@ -61,7 +70,9 @@ export const connectionSpecification = {
     start_date: {
       type: 'string',
       title: 'Start Date',
-      description: `UTC date and time in the format YYYY-MM-DDTHH:mm:ssZ. Incidents first reported before this date are not replicated. Default: ${DEFAULT_START_DAYS_AGO} days before the first sync.`,
+      description:
+        `UTC date and time in the format YYYY-MM-DDTHH:mm:ssZ. Incidents first reported before this date are not replicated. Left empty, the first sync ` +
+        `starts ${DEFAULT_START_DAYS_AGO} days back and saves that date here, so a Refresh or Clear never reads less history than the destination holds.`,
       examples: ['2025-01-01T00:00:00Z'],
       pattern: START_DATE_PATTERN,
       pattern_descriptor: 'YYYY-MM-DDTHH:mm:ssZ',
@@ -72,8 +83,7 @@ export const connectionSpecification = {
       type: 'array',
       title: 'Scopes',
       description: 'API scopes requested for the token. The default, company.all, covers listing incidents and reading their details.',
-      items: { type: 'string', minLength: 1 },
-      minItems: 1,
+      items: { type: 'string' },
       default: ['company.all'],
       examples: [['company.all']],
       order: 4,
@@ -123,7 +133,8 @@ export const connectionSpecification = {
       type: 'integer',
       title: 'Retry Budget (Seconds)',
       description:
-        'How long the connector keeps retrying one failing API call (server errors, timeouts, rate limiting) before the sync fails with a transient error that Airbyte retries later.',
+        'How long the connector keeps retrying one failing API call (server errors, timeouts, rate limiting) before the sync fails with a transient error that Airbyte retries later. ' +
+        `At run time it is capped so that this budget plus the request timeout is at most ${HEARTBEAT_SECONDS - HEARTBEAT_MARGIN_SECONDS} s: Airbyte may end a sync that sends no record or state for ${HEARTBEAT_SECONDS} s.`,
       default: 600,
       minimum: 1,
       maximum: 10800,
@@ -152,6 +163,8 @@ export interface Config {
   recordsPerCheckpoint: number;
   requestTimeoutMs: number;
   maxRetryMs: number;
+  /** What the config made the connector change, to be logged as WARN at the start of check and read. */
+  warnings: string[];
 }
 
 /** A configuration the user has to fix. Its message is shown in the Airbyte UI as is. */
@@ -196,10 +209,25 @@ export function resolveBaseUrl(host: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
+/**
+ * Constraints checked at run time but not declared in the spec: declaring them would fail CAT's
+ * backward-compatibility test against 0.1.0's spec (every config valid there must stay valid in the
+ * next spec; connector_acceptance_test utils/backward_compatibility.py validate_previous_configs).
+ * 0.1.0 already refused these values at run time, so no config that worked is refused.
+ */
+const scopes = connectionSpecification.properties.scopes;
+const validationSpec = {
+  ...connectionSpecification,
+  properties: { ...connectionSpecification.properties, scopes: { ...scopes, minItems: 1, items: { ...scopes.items, minLength: 1 } } },
+};
+
 /** Phrasing where the generic sentence derived from the spec would be vague; constraints stay in the spec. */
 const WORDING = {
   host: { blank: 'is empty. Enter your IRONSCALES API host, for example appapi.ironscales.com' },
-  company_id: { minimum: 'must be a positive number' },
+  company_id: {
+    minimum: 'must be a positive number',
+    safeInteger: 'must be your IRONSCALES company ID, a whole number of at most 16 digits (a larger number cannot be carried exactly in JSON)',
+  },
   api_key: { type: 'must be a text value (the APP API token from IRONSCALES)' },
   scopes: { type: 'must be a list of scope names such as ["company.all"]', minItems: 'must name at least one scope, such as company.all' },
   'scopes.items': { type: 'must hold scope names as text' },
@@ -226,7 +254,7 @@ export function parseConfig(raw: unknown): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object with at least host, company_id and api_key.');
   }
-  const { values, problems } = validateAgainstSpec(connectionSpecification, raw as Record<string, unknown>, { formats: FORMATS, wording: WORDING });
+  const { values, problems } = validateAgainstSpec(validationSpec, raw as Record<string, unknown>, { formats: FORMATS, wording: WORDING });
   const c = values as unknown as RawConfig;
   let baseUrl = '';
   // The host guard runs only on a host that passed the spec's own checks (one message per problem).
@@ -238,6 +266,7 @@ export function parseConfig(raw: unknown): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems.join(' '));
+  const retry = effectiveRetrySeconds(c.max_retry_seconds, c.request_timeout_seconds);
   return {
     baseUrl,
     companyId: c.company_id,
@@ -248,6 +277,23 @@ export function parseConfig(raw: unknown): Config {
     lookbackMinutes: c.lookback_minutes,
     recordsPerCheckpoint: c.records_per_checkpoint,
     requestTimeoutMs: c.request_timeout_seconds * 1000,
-    maxRetryMs: c.max_retry_seconds * 1000,
+    maxRetryMs: retry.seconds * 1000,
+    warnings: retry.warning ? [retry.warning] : [],
+  };
+}
+
+/**
+ * One call's worst silence is its retry budget plus one timeout; the spec allows 10,800 + 600 s,
+ * more than Airbyte's heartbeat. The spec keeps its bounds (narrowing them would fail CAT's
+ * backward-compatibility test); the budget is capped here instead, and the user told.
+ */
+export function effectiveRetrySeconds(maxRetrySeconds: number, requestTimeoutSeconds: number): { seconds: number; warning?: string } {
+  const cap = HEARTBEAT_SECONDS - HEARTBEAT_MARGIN_SECONDS - requestTimeoutSeconds;
+  if (maxRetrySeconds <= cap) return { seconds: maxRetrySeconds };
+  return {
+    seconds: cap,
+    warning:
+      `max_retry_seconds ${maxRetrySeconds} plus request_timeout_seconds ${requestTimeoutSeconds} could keep one API call silent for longer than ` +
+      `Airbyte's ${HEARTBEAT_SECONDS} s heartbeat limit (only records and states count), so one call is retried for at most ${cap} s.`,
   };
 }

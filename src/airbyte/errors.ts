@@ -29,3 +29,13 @@ export function configError(message: string, internalMessage?: string): AirbyteT
 export function transientError(message: string, internalMessage?: string, cause?: unknown): AirbyteTracedError {
   return new AirbyteTracedError(message, 'transient_error', internalMessage, { cause });
 }
+
+/**
+ * What the platform does after a sync fails with this type: ConnectionManagerWorkflowImpl.reportFailure
+ * retries anything but CONFIG_ERROR, within its retry limits. Said once, by the error that decides.
+ */
+export const WHAT_AIRBYTE_DOES: Record<FailureType, string> = {
+  transient_error: 'Airbyte retries the sync (up to its retry limit); incremental streams continue from their last saved state.',
+  system_error: 'Airbyte retries the sync (up to its retry limit); if it keeps failing, please report it with the connector logs.',
+  config_error: 'Airbyte does not retry it: fix what is named above, then sync again.',
+};

@@ -125,8 +125,15 @@ export class MessageWriter {
    * (airbyte-platform, airbyte-container-orchestrator .../bookkeeping/StatsTracker.kt) unboxes
    * byteEstimate and rowEstimate into AtomicLongs, so a missing one fails the replication.
    * SYNC estimates are never sent: ParallelStreamStatsTracker.updateEstimates refuses a mix.
+   * A non-finite number would print as JSON null (the same failure), so such an estimate is not
+   * sent at all; the numbers are whole and within a Java long. Returns whether it was sent.
    */
-  async estimate(stream: StreamDescriptor, rows: number, bytes: number): Promise<void> {
+  async estimate(stream: StreamDescriptor, rows: number, bytes: number): Promise<boolean> {
+    if (!Number.isFinite(rows) || !Number.isFinite(bytes)) {
+      await this.debug(`Estimate for ${stream.name} not sent: ${rows} rows, ${bytes} bytes is not a number the platform can read.`);
+      return false;
+    }
+    const whole = (n: number) => Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.round(n)));
     await this.emit({
       type: 'TRACE',
       trace: {
@@ -136,19 +143,29 @@ export class MessageWriter {
           name: stream.name,
           ...(stream.namespace ? { namespace: stream.namespace } : {}),
           type: 'STREAM',
-          row_estimate: Math.max(0, Math.round(rows)),
-          byte_estimate: Math.max(0, Math.round(bytes)),
+          row_estimate: whole(rows),
+          byte_estimate: whole(bytes),
         },
       },
     });
+    return true;
   }
 
-  async error(message: string, failureType: FailureType, details: { internal?: string; stack?: string; stream?: StreamDescriptor } = {}): Promise<void> {
+  /**
+   * A TRACE ERROR; returns its emitted_at. `emittedAt` sets it explicitly: the platform orders
+   * failures by it, not by position (see the read loop's deciding error).
+   */
+  async error(
+    message: string,
+    failureType: FailureType,
+    details: { internal?: string; stack?: string; stream?: StreamDescriptor; emittedAt?: number } = {},
+  ): Promise<number> {
+    const emittedAt = details.emittedAt ?? Date.now();
     await this.emit({
       type: 'TRACE',
       trace: {
         type: 'ERROR',
-        emitted_at: Date.now(),
+        emitted_at: emittedAt,
         error: {
           message,
           failure_type: failureType,
@@ -158,6 +175,17 @@ export class MessageWriter {
         },
       },
     });
+    return emittedAt;
+  }
+
+  /**
+   * A CONNECTOR_CONFIG control message. The platform REPLACES the stored config with `config`
+   * (ConnectorConfigUpdater.updateSource → SourceHandler.updateSource), so it must be the whole
+   * config. Secrets go out masked like every line; JsonSecretsProcessor.copySecrets restores a
+   * secret field whose new value is exactly the mask, but drops an omitted one.
+   */
+  async control(config: Record<string, unknown>): Promise<void> {
+    await this.emit({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', emitted_at: Date.now(), connectorConfig: { config } } });
   }
 }
 

@@ -102,4 +102,6 @@ export type AirbyteMessage =
   | { type: 'SPEC'; spec: ConnectorSpecification }
   | { type: 'CONNECTION_STATUS'; connectionStatus: { status: 'SUCCEEDED' | 'FAILED'; message?: string } }
   | { type: 'CATALOG'; catalog: AirbyteCatalog }
-  | { type: 'TRACE'; trace: AirbyteTrace };
+  | { type: 'TRACE'; trace: AirbyteTrace }
+  /** The platform replaces the stored connector config with `config` (it does not merge). */
+  | { type: 'CONTROL'; control: { type: 'CONNECTOR_CONFIG'; emitted_at: number; connectorConfig: { config: Record<string, unknown> } } };

@@ -6,15 +6,17 @@
  * - STATE per stream with sourceStats.recordCount = that stream's records since its previous
  *   STATE (ParallelStreamStatsTracker holds the count against what it saw);
  * - ESTIMATE per stream, always with rows and bytes (StatsTracker.trackEstimates), never SYNC;
- * - like the Airbyte CDK's AbstractSource.read, one stream's failure marks it INCOMPLETE, the
- *   other streams still run, and the sync fails at the end naming every failed stream.
+ * - like the Airbyte CDK's AbstractSource.read, one stream's failure marks it INCOMPLETE with its
+ *   own TRACE ERROR at once, the other streams still run, and the sync fails at the end with one
+ *   deciding TRACE ERROR that names every failed stream (see decidingError).
  * Streams' saved states are all validated before the first API call.
  */
-import { AirbyteTracedError, configError } from './errors.js';
+import { AirbyteTracedError, configError, WHAT_AIRBYTE_DOES } from './errors.js';
+import { collectUndeclared, declaredFields } from './fields.js';
 import type { MessageWriter } from './output.js';
 import type { ConfiguredAirbyteCatalog, FailureType, StreamDescriptor } from './protocol.js';
 import { parseInputState, StreamCheckpointer } from './state.js';
-import type { ReadEvent, ReadSession, StreamDefinition, StreamReader, StreamRequest } from './stream.js';
+import type { PlannedStream, ReadEvent, ReadSession, StreamDefinition, StreamReader, StreamRequest } from './stream.js';
 
 export interface ReadOptions {
   /** Turns an unexpected error into the traced error Airbyte should see. */
@@ -23,6 +25,8 @@ export interface ReadOptions {
 
 interface StreamProgress {
   descriptor: StreamDescriptor;
+  /** The top-level fields the stream's schema declares: any other goes into additional_fields. */
+  declared: ReadonlySet<string>;
   checkpointer: StreamCheckpointer;
   running: boolean;
   records: number;
@@ -30,25 +34,27 @@ interface StreamProgress {
   typicalRecordBytes: number;
 }
 
-export async function readStreams(
-  readers: readonly StreamReader[],
-  catalog: ConfiguredAirbyteCatalog,
-  rawState: unknown,
-  out: MessageWriter,
-  options: ReadOptions,
-): Promise<void> {
-  const groups = planReads(readers, catalog, rawState);
+/** A read checked and planned before any API call: which reader reads which streams, and what a source may want to know first. */
+export interface ReadPlan {
+  groups: Array<{ reader: StreamReader; requests: Array<StreamRequest<unknown>> }>;
+  /** The configured streams in catalog order (see Source.prepareRead). */
+  streams: PlannedStream[];
+}
+
+export async function readStreams(plan: ReadPlan, out: MessageWriter, options: ReadOptions): Promise<void> {
+  const { groups } = plan;
   if (groups.length === 0) {
     await out.info('The configured catalog selects no stream: nothing to read.');
     return;
   }
-  const failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }> = [];
+  const failures: StreamFailure[] = [];
   for (const { reader, requests } of groups) {
     const progress = new Map<string, StreamProgress>(
       requests.map(({ definition }) => [
         definition.name,
         {
           descriptor: { name: definition.name },
+          declared: declaredFields(definition.jsonSchema),
           checkpointer: new StreamCheckpointer(out, { name: definition.name }),
           running: false,
           records: 0,
@@ -67,9 +73,13 @@ export async function readStreams(
       },
     };
     const fail = async (p: StreamProgress, err: unknown) => {
-      failures.push({ stream: p.descriptor, error: options.toTracedError(err) });
+      const error = options.toTracedError(err);
       progress.delete(p.descriptor.name);
       await out.streamStatus(p.descriptor, 'INCOMPLETE');
+      // At once, as the CDK's AbstractSource.read does: a process killed later still leaves it.
+      const stack = error.failureType === 'config_error' ? undefined : error.stack;
+      const emittedAt = await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream: p.descriptor });
+      failures.push({ stream: p.descriptor, error, emittedAt });
     };
     try {
       for await (const event of reader.read(requests, session)) {
@@ -86,12 +96,23 @@ export async function readStreams(
       for (const p of [...progress.values()]) await fail(p, err);
     }
   }
-  // Each failed stream's TRACE ERROR comes last, after every other stream had its chance.
-  for (const { stream, error } of failures) {
-    const stack = error.failureType === 'config_error' ? undefined : error.stack;
-    await out.error(error.message, error.failureType, { internal: error.internalMessage, stack, stream });
-  }
-  if (failures.length > 0) throw summarize(failures, groups.reduce((n, g) => n + g.requests.length, 0));
+  if (failures.length === 0) return;
+  const deciding = decidingError(failures, groups.reduce((n, g) => n + g.requests.length, 0));
+  // The platform sorts a sync's trace failures by emitted_at (AirbyteMessageTracker.errorTraceMessageFailure:
+  // sortedBy, stable; ReplicationWorkerHelper.getFailureReasons puts them first) and decides the retry by the
+  // first one only (ConnectionManagerWorkflowImpl.reportFailure: failures.first().failureType). Printed last
+  // so that it can name every failed stream, the deciding error is stamped just before the earliest stream
+  // error so that it comes first. (The CDK's final error is a later config_error: there the first stream's
+  // error decides, and a config error there hides a transient one that follows.)
+  const earliest = Math.min(...failures.map((f) => f.emittedAt));
+  await out.error(deciding.message, deciding.failureType, { emittedAt: earliest - 1 });
+  throw Object.assign(deciding, { reported: true });
+}
+
+interface StreamFailure {
+  stream: StreamDescriptor;
+  error: AirbyteTracedError;
+  emittedAt: number;
 }
 
 async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, out: MessageWriter): Promise<void> {
@@ -102,7 +123,11 @@ async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, o
     await out.streamStatus(p.descriptor, 'RUNNING');
   }
   if (event.type === 'record') {
-    p.bytes += await out.record(event.stream, event.data);
+    // The platform fails a sync on record data that is not an object (FieldSelector.filterSelectedFields).
+    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
+      throw new AirbyteTracedError(`Stream ${event.stream} produced a record that is not a JSON object. Please report it with the connector logs.`, 'system_error');
+    }
+    p.bytes += await out.record(event.stream, collectUndeclared(event.data, p.declared));
     p.records += 1;
     p.checkpointer.recordEmitted();
   } else if (event.type === 'checkpoint') {
@@ -115,12 +140,13 @@ async function handle(event: ReadEvent, progress: Map<string, StreamProgress>, o
 }
 
 /** Which reader reads which configured streams, in catalog order; every check before any API call. */
-function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteCatalog, rawState: unknown) {
+export function planRead(readers: readonly StreamReader[], catalog: ConfiguredAirbyteCatalog, rawState: unknown): ReadPlan {
   const byName = new Map<string, { reader: StreamReader; definition: StreamDefinition }>();
   for (const reader of readers) for (const definition of reader.streams) byName.set(definition.name, { reader, definition });
   const offered = [...byName.keys()];
   const saved = parseInputState(rawState, offered);
-  const groups: Array<{ reader: StreamReader; requests: Array<StreamRequest<unknown>> }> = [];
+  const groups: ReadPlan['groups'] = [];
+  const streams: PlannedStream[] = [];
   const seen = new Set<string>();
   for (const configured of catalog.streams) {
     const name = configured.stream.name;
@@ -134,6 +160,12 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
       throw configError(`Stream "${name}" supports only full refresh, but the catalog asks for incremental. Change its sync mode in the connection.`);
     }
     const raw = saved.get(name);
+    streams.push({
+      name,
+      syncMode: configured.sync_mode,
+      ...(typeof configured.generation_id === 'number' ? { generationId: configured.generation_id } : {}),
+      hasState: raw !== null && raw !== undefined && Object.keys(raw).length > 0,
+    });
     const request: StreamRequest<unknown> = {
       definition: found.definition,
       syncMode: configured.sync_mode,
@@ -143,15 +175,19 @@ function planReads(readers: readonly StreamReader[], catalog: ConfiguredAirbyteC
     if (group) group.requests.push(request);
     else groups.push({ reader: found.reader, requests: [request] });
   }
-  return groups;
+  return { groups, streams };
 }
 
-/** The sync's final error: every failed stream named; retryable if any failure is. */
-function summarize(failures: Array<{ stream: StreamDescriptor; error: AirbyteTracedError }>, total: number): AirbyteTracedError {
+/**
+ * The sync's deciding error: transient if any stream failed transiently (a retry may cure it),
+ * else system if any did, else config; every failed stream named; what Airbyte does next said once.
+ */
+function decidingError(failures: StreamFailure[], total: number): AirbyteTracedError {
   const rank: Record<FailureType, number> = { transient_error: 0, system_error: 1, config_error: 2 };
   const type = failures.map((f) => f.error.failureType).sort((a, b) => rank[a] - rank[b])[0] as FailureType;
-  // A lone failure was reported with its stream already: the runner only has to exit non-zero.
-  if (failures.length === 1) return Object.assign(failures[0]!.error, { reported: true });
-  const list = failures.map((f) => `${f.stream.name} (${f.error.message})`).join('; ');
-  return new AirbyteTracedError(`${failures.length} of ${total} streams did not sync: ${list}`, type);
+  const what =
+    failures.length === 1
+      ? `Stream ${failures[0]!.stream.name} did not sync: ${failures[0]!.error.message}`
+      : `${failures.length} of ${total} streams did not sync: ${failures.map((f) => `${f.stream.name} (${f.error.message})`).join('; ')}`;
+  return new AirbyteTracedError(`${what.replace(/\.?$/, '.')} ${WHAT_AIRBYTE_DOES[type]}`, type);
 }

@@ -2,28 +2,39 @@
  * The Airbyte CLI: `spec`, `check --config F`, `discover --config F`,
  * `read --config F --catalog F [--state F]`. Reads the JSON files, dispatches to a Source, turns
  * every failure into the message Airbyte expects, and sets the exit code the platform reads:
- * check answers a bad config with CONNECTION_STATUS FAILED and exit 0; a failed read emits a
- * TRACE ERROR and exits non-zero.
+ * check answers a configuration problem with CONNECTION_STATUS FAILED and exit 0, and any other
+ * failure with a TRACE ERROR and a non-zero exit; a failed read emits a TRACE ERROR and exits
+ * non-zero.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { AirbyteTracedError, configError } from './errors.js';
+import { AirbyteTracedError, configError, WHAT_AIRBYTE_DOES } from './errors.js';
 import { MessageWriter, parseLogLevel } from './output.js';
-import type { ConfiguredAirbyteCatalog, ConnectorSpecification } from './protocol.js';
-import { readStreams } from './read-loop.js';
+import type { ConfiguredAirbyteCatalog, ConnectorSpecification, FailureType } from './protocol.js';
+import { planRead, readStreams } from './read-loop.js';
 import { secretsFromSpec } from './secrets.js';
-import { catalogEntry, type ReadSession, type StreamReader } from './stream.js';
+import { catalogEntry, type PlannedStream, type ReadSession, type StreamReader } from './stream.js';
 
 export interface Source<C> {
   spec(): ConnectorSpecification;
   /** Validates the config; throws an AirbyteTracedError (config_error) with an actionable message. */
   parseConfig(rawConfig: unknown): C;
-  /** Resolves when the connection works; throws (config_error for user mistakes) otherwise. */
+  /**
+   * Resolves when the connection works; otherwise throws a config_error for what the user must fix
+   * (it becomes CONNECTION_STATUS FAILED), and anything else for what a retry may cure.
+   */
   check(config: C, out: MessageWriter): Promise<void>;
   /** Every stream, each with the one reader that reads it (built without any API call). */
   readers(config: C, session: Pick<ReadSession, 'out'>): StreamReader[];
   /** Turns an unexpected error into the traced error Airbyte should see. */
   toTracedError(err: unknown): AirbyteTracedError;
+  /**
+   * Called once a read's catalog and state are checked, before any stream is read; may call the
+   * API. Returns a new raw config when the source wants the platform to keep one: the runner
+   * sends it in a CONNECTOR_CONFIG control message, which REPLACES the stored config (so it must be
+   * whole), and the read goes on with it.
+   */
+  prepareRead?(config: C, rawConfig: unknown, streams: readonly PlannedStream[], out: MessageWriter): Promise<Record<string, unknown> | undefined>;
 }
 
 const USAGE =
@@ -40,7 +51,7 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
       return 0;
     }
     if (command === 'check') return await runCheck(source, args.config, out);
-    const config = await loadConfig(source, args.config, out);
+    const { raw, config } = await loadConfig(source, args.config, out);
     const readers = source.readers(config, { out });
     if (command === 'discover') {
       await out.emit({ type: 'CATALOG', catalog: { streams: readers.flatMap((r) => r.streams.map(catalogEntry)) } });
@@ -48,7 +59,16 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
     }
     const catalog = parseConfiguredCatalog(await readJsonFile(args.catalog, 'catalog', '--catalog'));
     const state = args.state === undefined ? undefined : await readJsonFile(args.state, 'state', '--state');
-    await readStreams(readers, catalog, state, out, { toTracedError: (err) => source.toTracedError(err) });
+    let plan = planRead(readers, catalog, state);
+    const updated = await source.prepareRead?.(config, raw, plan.streams, out);
+    if (updated) {
+      // Checked before it is sent: the platform would store whatever it gets.
+      const next = source.parseConfig(updated);
+      registerSecrets(source, updated, out);
+      await out.control(updated);
+      plan = planRead(source.readers(next, { out }), catalog, state);
+    }
+    await readStreams(plan, out, { toTracedError: (err) => source.toTracedError(err) });
     return 0;
   } catch (err) {
     if (!(err instanceof AirbyteTracedError && err.reported)) await reportFailure(out, err, command);
@@ -57,24 +77,40 @@ export async function runSource<C>(source: Source<C>, argv: string[], out: Messa
 }
 
 /** Reads and validates the config; its secrets (found by walking the spec) are masked before anything can print them. */
-async function loadConfig<C>(source: Source<C>, path: string | undefined, out: MessageWriter): Promise<C> {
-  const rawConfig = await readJsonFile(path, 'config', '--config');
-  for (const secret of secretsFromSpec(source.spec().connectionSpecification, rawConfig)) out.secrets.add(secret);
-  return source.parseConfig(rawConfig);
+async function loadConfig<C>(source: Source<C>, path: string | undefined, out: MessageWriter): Promise<{ raw: unknown; config: C }> {
+  const raw = await readJsonFile(path, 'config', '--config');
+  registerSecrets(source, raw, out);
+  return { raw, config: source.parseConfig(raw) };
 }
 
+function registerSecrets<C>(source: Source<C>, rawConfig: unknown, out: MessageWriter): void {
+  for (const secret of secretsFromSpec(source.spec().connectionSpecification, rawConfig)) out.secrets.add(secret);
+}
+
+/**
+ * check answers CONNECTION_STATUS FAILED (exit 0) only for a configuration problem. The platform
+ * runs check before every retry of a sync (ConnectionManagerWorkflowImpl.checkConnectionsWithCommandApi),
+ * and a FAILED status there becomes a CONFIG_ERROR that ends the job without retry
+ * (SyncCheckConnectionResult.buildFailureOutput → FailureHelper.checkFailure; reportFailure). Any
+ * other failure is a TRACE ERROR and a non-zero exit, as the Python CDK's entrypoint does: the
+ * sidecar then takes the failure type from the trace (ConnectorMessageProcessor.setOutput, which
+ * ignores traces whenever a CONNECTION_STATUS exists), and a transient one is retried.
+ */
 async function runCheck<C>(source: Source<C>, configPath: string | undefined, out: MessageWriter): Promise<number> {
   try {
-    const config = await loadConfig(source, configPath, out);
+    const { config } = await loadConfig(source, configPath, out);
     await source.check(config, out);
     await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
+    return 0;
   } catch (err) {
-    // Any failure to connect is an answer to "check", not a crash: the user sees the message in the UI.
-    const message = err instanceof Error ? err.message : String(err);
-    if (!(err instanceof AirbyteTracedError)) await out.log('ERROR', `check failed unexpectedly: ${message}`, err instanceof Error ? err.stack : undefined);
-    await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+    if (err instanceof AirbyteTracedError && err.failureType === 'config_error') {
+      // The user's to fix: the message is shown in the UI as the check's answer.
+      await out.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: err.message } });
+      return 0;
+    }
+    await reportFailure(out, err, 'check');
+    return 1;
   }
-  return 0;
 }
 
 interface CliArgs {
@@ -144,14 +180,16 @@ export function parseConfiguredCatalog(raw: unknown): ConfiguredAirbyteCatalog {
 }
 
 async function reportFailure(out: MessageWriter, err: unknown, command: string | undefined): Promise<void> {
+  // A failed read's only error decides what Airbyte does next, so it says so (a config error already says what to fix).
+  const next = (type: FailureType) => (command === 'read' && type !== 'config_error' ? ` ${WHAT_AIRBYTE_DOES[type]}` : '');
   if (err instanceof AirbyteTracedError) {
     // A config error is the user's to fix: the message says how; a stack trace would only be noise.
     const stack = err.failureType === 'config_error' ? undefined : err.stack;
-    await out.error(err.message, err.failureType, { internal: err.internalMessage, stack });
+    await out.error(`${err.message}${next(err.failureType)}`, err.failureType, { internal: err.internalMessage, stack });
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
-  await out.error(`The connector failed unexpectedly${command ? ` during ${command}` : ''}: ${message}`, 'system_error', {
+  await out.error(`The connector failed unexpectedly${command ? ` during ${command}` : ''}: ${message}${next('system_error')}`, 'system_error', {
     internal: message,
     stack: err instanceof Error ? err.stack : undefined,
   });

@@ -1,7 +1,8 @@
 /**
  * Validates a raw config against the connector's own connectionSpecification, so every
  * constraint (type, required, minimum/maximum, pattern, format, minItems/minLength, default) is
- * declared once, in the spec the UI renders. Each problem becomes one sentence naming the field;
+ * declared once, in the spec the UI renders (plus whatever the caller adds to the spec it passes).
+ * Integers must be safe (exact in JavaScript). Each problem becomes one sentence naming the field;
  * the wording is derived from the spec too (examples, pattern_descriptor), with optional
  * per-field phrasing where a generic sentence would be vague. Secret fields never echo a value.
  */
@@ -28,7 +29,7 @@ export interface ObjectSpec {
   properties: Readonly<Record<string, FieldSchema>>;
 }
 
-type Keyword = 'type' | 'blank' | 'minimum' | 'maximum' | 'pattern' | 'format' | 'minLength' | 'minItems';
+type Keyword = 'type' | 'blank' | 'minimum' | 'maximum' | 'pattern' | 'format' | 'minLength' | 'minItems' | 'safeInteger';
 
 export interface ValidatorOptions {
   /** Format checks the spec names (`format: date-time`), with what to say when one fails. */
@@ -81,7 +82,8 @@ interface Where {
 function check(schema: FieldSchema, value: unknown, at: Where): unknown {
   const nested = at.path.includes('.');
   const say = (keyword: Keyword, generic: string) => {
-    at.problems.push({ text: `Config field '${at.path}' ${at.options.wording?.[at.wordingKey]?.[keyword] ?? generic}`, showValue: !nested && keyword !== 'blank' });
+    // An unsafe integer has already lost digits: showing it would show another number.
+    at.problems.push({ text: `Config field '${at.path}' ${at.options.wording?.[at.wordingKey]?.[keyword] ?? generic}`, showValue: !nested && keyword !== 'blank' && keyword !== 'safeInteger' });
   };
   const example = schema.airbyte_secret ? undefined : schema.examples?.[0];
   switch (schema.type) {
@@ -111,7 +113,9 @@ function check(schema: FieldSchema, value: unknown, at: Where): unknown {
         say('type', `must be a ${whole ? 'whole number' : 'number'}${example !== undefined ? ` such as ${String(example)}` : ''}`);
         return value;
       }
-      if (schema.minimum !== undefined && n < schema.minimum) say('minimum', `must be at least ${schema.minimum}`);
+      // JSON integers beyond 2^53 reach JavaScript rounded (9007199254740993 reads as ...992): refused, never guessed.
+      if (whole && !Number.isSafeInteger(n)) say('safeInteger', `must be a whole number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
+      else if (schema.minimum !== undefined && n < schema.minimum) say('minimum', `must be at least ${schema.minimum}`);
       else if (schema.maximum !== undefined && n > schema.maximum) say('maximum', `must be at most ${schema.maximum}`);
       return n;
     }

@@ -8,6 +8,7 @@
  * streams), so the unit that reads is a StreamReader serving one or more streams; a plain stream
  * is a reader of one (see singleStream).
  */
+import { withAdditionalFields } from './fields.js';
 import type { MessageWriter } from './output.js';
 import type { AirbyteStream, SyncMode } from './protocol.js';
 import type { StreamState } from './state.js';
@@ -27,12 +28,12 @@ export interface StreamDefinition {
   typicalRecordBytes: number;
 }
 
-/** The catalog entry `discover` prints, built the same way for every stream. */
+/** The catalog entry `discover` prints, built the same way for every stream; its schema declares additional_fields (fields.ts). */
 export function catalogEntry(definition: StreamDefinition): AirbyteStream {
   const incremental = definition.cursorField !== undefined;
   return {
     name: definition.name,
-    json_schema: definition.jsonSchema,
+    json_schema: withAdditionalFields(definition.jsonSchema),
     supported_sync_modes: incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
     source_defined_cursor: incremental,
     ...(incremental ? { default_cursor_field: definition.cursorField } : {}),
@@ -49,6 +50,20 @@ export type ReadEvent =
   | { type: 'estimate'; stream: string; rows: number }
   /** This stream cannot go on; the reader goes on with its other streams. */
   | { type: 'failed'; stream: string; error: unknown };
+
+/** A configured stream as a source may want to know it before a read starts (Source.prepareRead). */
+export interface PlannedStream {
+  name: string;
+  syncMode: SyncMode;
+  /**
+   * The configured stream's generation_id: 0 until the platform first bumps it (a full refresh's
+   * first attempt of every sync, a Refresh, a Clear; AttemptHandler.updateGenerationAndStateForFirstAttempt);
+   * absent on platforms without generations.
+   */
+  generationId?: number;
+  /** Whether the platform handed the stream a saved state (null or {} is none). */
+  hasState: boolean;
+}
 
 export interface StreamRequest<S> {
   definition: StreamDefinition;

@@ -122,6 +122,41 @@ export const PLATFORM_RULES = {
     mirrors: 'airbyte-commons-converters/.../CatalogClientConverters.kt toAirbyteStreamClientApi (ClientAirbyteStream(name = name))',
     effect: 'FAILS: a discovered stream without a name cannot be converted for the API',
   },
+  CHECK_STATUS_HIDES_TRACE: {
+    mirrors: 'airbyte-connector-sidecar/.../ConnectorMessageProcessor.kt setOutput (CHECK: a CONNECTION_STATUS wins; failureReason only without one)',
+    effect: 'IGNORED: a TRACE ERROR beside a CONNECTION_STATUS never reaches the platform, so its failure type is lost (a FAILED status becomes CONFIG_ERROR)',
+  },
+  CHECK_ENDS_RETRIES: {
+    mirrors:
+      'airbyte-workers/.../scheduling/ConnectionManagerWorkflowImpl.kt checkConnectionsWithCommandApi, reportFailure; SyncCheckConnectionResult.kt buildFailureOutput; commons-worker/helper/FailureHelper.kt checkFailure',
+    effect: 'FAILS, no retry: the check before a retry answered FAILED (or a config_error trace), which is CONFIG_ERROR "Checking SOURCE connection failed – please review this connection\'s configuration"',
+  },
+  RETRYABLE_FAILURE_NOT_FIRST: {
+    mirrors: 'orchestrator/bookkeeping/AirbyteMessageTracker.kt errorTraceMessageFailure (sortedBy emitted_at); orchestrator/worker/ReplicationWorkerHelper.kt getFailureReasons; ConnectionManagerWorkflowImpl.kt reportFailure (failures.first())',
+    effect: 'FAILS, no retry: the first ERROR trace by emitted_at is a config_error although a transient or system error trace says a retry could succeed',
+  },
+  FIELD_NOT_DECLARED: {
+    mirrors: 'orchestrator/worker/filter/FieldSelector.kt filterSelectedFields (ObjectNode.retain of populatedStreamToSelectedFields: the configured stream\'s top-level json_schema properties)',
+    effect: 'DROPPED: a top-level record field the configured stream\'s json_schema does not declare never reaches the destination',
+  },
+  RECORD_DATA_NOT_OBJECT: {
+    mirrors: 'orchestrator/worker/filter/FieldSelector.kt filterSelectedFields ("Unexpected data in record")',
+    effect: 'FAILS: RuntimeException on record data that is not an object (and was not dropped as empty)',
+  },
+  SCHEMA_WITHOUT_PROPERTIES: {
+    mirrors: 'orchestrator/worker/filter/FieldSelector.kt populatedStreamToSelectedFields (json_schema.findPath("properties")), called by ReplicationWorkerHelper.initialize',
+    effect: 'FAILS: RuntimeException "No properties node in stream schema" before the first message',
+  },
+  CONTROL_CONFIG_REFUSED: {
+    mirrors:
+      'airbyte-commons-converters/.../ConnectorConfigUpdater.kt updateSource → airbyte-commons-server SourceHandler.kt updateSource / validateSourceUpdate; ConfigurationUpdate.kt source → airbyte-config/config-secrets JsonSecretsProcessor.kt copySecrets',
+    effect: 'IGNORED: a CONNECTOR_CONFIG the spec refuses once masked secrets are restored (an omitted secret is not restored) is not saved; the sync goes on with the old config',
+  },
+  HISTORY_NARROWED: {
+    mirrors:
+      'airbyte-commons-server/.../handlers/AttemptHandler.kt updateGenerationAndStateForFirstAttempt (state deleted, GenerationBumper); airbyte-config/config-persistence/.../CatalogGenerationSetter.kt (minimum_generation_id = generation_id for a truncate refresh or a clear); docs.airbyte.com/operator-guides/refreshes (older generations removed at the successful end)',
+    effect: 'DROPPED: after a truncate Refresh or a Clear and the sync that follows, the destination no longer holds records it held before',
+  },
 } as const satisfies Record<string, { mirrors: string; effect: string }>;
 
 export type RuleId = keyof typeof PLATFORM_RULES;

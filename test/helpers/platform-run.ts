@@ -2,7 +2,10 @@
  * Runs the built connector the way the platform runs a command (its environment, its configured
  * catalog) through runConnector, and replays the output through the platform replica.
  */
-import { runConnector, type RunOptions, type RunResult } from './connector.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runConnector, type RunOptions, type RunResult } from './connector.js';
+import { configAfterRead } from './platform-config.js';
 import { platformEnv, type PlatformJob } from './platform-catalog.js';
 import type { Bound } from './platform-deserialize.js';
 import { describeViolations, fromRun, replayAsPlatform, type Op, type PlatformReport } from './platform-replica.js';
@@ -17,14 +20,32 @@ export interface PlatformRun {
 export interface PlatformRunOptions extends Pick<RunOptions, 'config' | 'catalog' | 'state' | 'killAfterRecords'> {
   job?: PlatformJob;
   destinationSupportsRefreshes?: boolean;
+  /** check: the one the platform runs before retrying a failed sync. */
+  beforeRetry?: boolean;
 }
 
 export async function runAsPlatform(op: Op, options: PlatformRunOptions = {}): Promise<PlatformRun> {
   const job = options.job ?? { jobId: 1, attempt: 0 };
   const { config, catalog, state, killAfterRecords } = options;
   const result = await runConnector(op, { config, catalog, state, killAfterRecords, env: platformEnv(op, job) });
-  const report = replayAsPlatform(fromRun(result), { op, catalog, destinationSupportsRefreshes: options.destinationSupportsRefreshes ?? job.supportsRefreshes });
+  const report = replayAsPlatform(fromRun(result), {
+    op,
+    catalog,
+    destinationSupportsRefreshes: options.destinationSupportsRefreshes ?? job.supportsRefreshes,
+    ...(options.beforeRetry ? { beforeRetry: true } : {}),
+  });
+  // Any CONNECTOR_CONFIG the read sent must be one the platform can save in place of the stored config.
+  if (op === 'read' && typeof config === 'object' && config !== null) {
+    report.violations.push(...configAfterRead(config as Record<string, unknown>, report.delivered, connectionSpecification()).violations);
+  }
   return { result, report, violations: describeViolations(report.violations) };
+}
+
+let spec: Record<string, unknown> | undefined;
+/** The connector's own spec (spec.json, kept equal to what `spec` prints by test/connector/config.test.ts). */
+function connectionSpecification(): Record<string, unknown> {
+  spec ??= JSON.parse(readFileSync(join(REPO_ROOT, 'spec.json'), 'utf8')).connectionSpecification as Record<string, unknown>;
+  return spec;
 }
 
 /** The streams of the connector's own discover, as the platform stores them. */

@@ -13,6 +13,8 @@ import type { ConfiguredCatalog } from './platform-validate.js';
 export interface SyncFailure {
   failureType: string;
   message: string;
+  /** FailureReason.timestamp: emitted_at.toLong(), what AirbyteMessageTracker sorts by. */
+  timestamp?: number;
 }
 
 interface Counters {
@@ -63,7 +65,7 @@ export class SyncModel {
     if (t.type === 'ERROR') {
       if (t.error == null) return this.flag('TRACE_PAYLOAD_MISSING', 'ERROR trace without error');
       // FailureHelper.genericFailure: failure_type defaults to system_error.
-      this.failures.push({ failureType: t.error.failure_type ?? 'system_error', message: t.error.message ?? '' });
+      this.failures.push({ failureType: t.error.failure_type ?? 'system_error', message: t.error.message ?? '', timestamp: Math.trunc(Number(t.emitted_at)) });
     } else if (t.type === 'ESTIMATE') {
       if (t.estimate == null) return this.flag('TRACE_PAYLOAD_MISSING', 'ESTIMATE trace without estimate');
       this.estimate(t.estimate);

@@ -72,7 +72,11 @@ describe.each([
   test('attempt 1 fails as the platform sees it, after committing some incidents, with no violation', () => {
     expect(a.first.violations).toEqual([]);
     expect(a.first.report.failed).toBe(true);
-    if (fail === 'outage') expect(a.first.report.failures.map((f) => f.failureType)).toEqual(['transient_error']);
+    if (fail === 'outage') {
+      // The stream's own error, and the deciding one naming it; both transient, so the platform retries.
+      expect(a.first.report.failures.map((f) => f.failureType)).toEqual(['transient_error', 'transient_error']);
+      expect(a.first.report.retried).toBe(true);
+    }
     expect(receivedRecords(a.first.report).committed.length).toBeGreaterThanOrEqual(20);
     expect(a.handedBack).toHaveLength(1);
   });

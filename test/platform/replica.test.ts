@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/connector.js';
 import { PLATFORM_RULES, type RuleId } from '../helpers/platform-rules.js';
 import { describeViolations, replayAsPlatform, type ConnectorOutput, type Op, type ReplayOptions } from '../helpers/platform-replica.js';
+import { configAfterRead, SECRETS_MASK } from '../helpers/platform-config.js';
+import { Destination, historyNarrowed } from '../helpers/platform-destination.js';
 import { asGlobal, asLegacyObject, asResetStreams, asTypedLegacyList, entriesOf, stateForNextSync } from '../helpers/platform-state.js';
 
 const T = 1764000000000;
+const schema = (...fields: string[]) => ({ type: 'object', properties: Object.fromEntries(fields.map((f) => [f, {}])) });
 const catalog = {
   streams: [
-    { stream: { name: 's', json_schema: {}, supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup', primary_key: [['id']] },
-    { stream: { name: 'u', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'append' },
+    { stream: { name: 's', json_schema: schema('id', 'name'), supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup', primary_key: [['id']] },
+    { stream: { name: 'u', json_schema: schema('name', 'a'), supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'append' },
   ],
 };
 
@@ -27,7 +30,8 @@ const state = (count: number | undefined, name = 's') => ({
   type: 'STATE',
   state: { type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: { cursor: `c${count}` } }, ...(count === undefined ? {} : { sourceStats: { recordCount: count } }) },
 });
-const error = (failure_type = 'transient_error') => ({ type: 'TRACE', trace: { type: 'ERROR', emitted_at: T, error: { message: 'API down', failure_type } } });
+const error = (failure_type = 'transient_error', emitted_at = T, message = 'API down') => ({ type: 'TRACE', trace: { type: 'ERROR', emitted_at, error: { message, failure_type } } });
+const connectionStatus = (status: string, message?: string) => ({ type: 'CONNECTION_STATUS', connectionStatus: { status, ...(message ? { message } : {}) } });
 
 /** A read as the platform wants it. */
 const goodRead = () => [log('start'), status('STARTED'), estimate({}), status('RUNNING'), record({ id: 1 }), record({ id: 2 }), state(2), status('COMPLETE')];
@@ -70,7 +74,8 @@ describe('clean transcripts pass', () => {
     const report = replay([status('STARTED'), record({ id: 1 }), state(1), status('INCOMPLETE'), error()], 'read', { exitCode: 1 });
     expect(report.violations).toEqual([]);
     expect(report.failed).toBe(true);
-    expect(report.failures).toEqual([{ failureType: 'transient_error', message: 'API down' }]);
+    expect(report.failures).toEqual([{ failureType: 'transient_error', message: 'API down', timestamp: T }]);
+    expect(report.retried).toBe(true);
   });
 
   test('a SIGKILLed read: its half-written last line is not held against it, nor its silence', () => {
@@ -158,6 +163,136 @@ describe('every rule rejects a transcript that breaks it', () => {
   test('a failing rule fails the attempt even when the process exits 0', () => {
     expect(expectRules(withLine(estimate({ byte_estimate: undefined })), ['ESTIMATE_INCOMPLETE']).failed).toBe(true);
     expect(expectRules(withLine('noise'), ['NOT_JSON']).failed).toBe(false);
+  });
+
+  describe('the check before a retry', () => {
+    test('a FAILED status ends the retries: CONFIG_ERROR, whatever the reason', () => {
+      const report = expectRules([connectionStatus('FAILED', 'IRONSCALES API unavailable')], ['CHECK_ENDS_RETRIES'], 'check', {}, { beforeRetry: true });
+      expect(report.check).toEqual({ status: 'FAILED', failureType: 'config_error', endsRetries: true });
+    });
+
+    test('a transient TRACE with a non-zero exit and no status is retried; so is a bare non-zero exit (SYSTEM_ERROR)', () => {
+      const transient = replay([error('transient_error')], 'check', { exitCode: 1 }, { beforeRetry: true });
+      expect(transient.violations).toEqual([]);
+      expect(transient.check).toEqual({ status: 'FAILED', failureType: 'transient_error', endsRetries: false });
+      const bare = replay([log('x')], 'check', { exitCode: 1 }, { beforeRetry: true });
+      expect(bare.check).toEqual({ status: 'FAILED', failureType: 'system_error', endsRetries: false });
+      // A config_error trace without status ends the retries too.
+      expect(expectRules([error('config_error')], ['CHECK_ENDS_RETRIES'], 'check', { exitCode: 1 }, { beforeRetry: true }).check?.endsRetries).toBe(true);
+    });
+
+    test('a TRACE beside a CONNECTION_STATUS is ignored: its transient type never reaches the platform', () => {
+      const report = expectRules([error('transient_error'), connectionStatus('FAILED', 'API down')], ['CHECK_STATUS_HIDES_TRACE'], 'check', { exitCode: 1 });
+      expect(report.check).toEqual({ status: 'FAILED', failureType: 'config_error', endsRetries: true });
+      // The CDK's config_error: a TRACE and a FAILED status, exit 0, is consistent.
+      expect(replay([error('config_error'), connectionStatus('FAILED', 'bad key')], 'check').violations).toEqual([]);
+    });
+  });
+
+  describe("the first error's type decides", () => {
+    const failedRead = (...errors: unknown[]) => [status('STARTED'), record({ id: 1 }), state(1), status('INCOMPLETE'), ...errors];
+
+    test('a config_error first by emitted_at while a transient one follows: the job is not retried', () => {
+      // 0.2.0: mitigations 403 and mailboxes 503 within one millisecond, config error printed first.
+      const report = expectRules(failedRead(error('config_error', T, '403'), error('transient_error', T, '503')), ['RETRYABLE_FAILURE_NOT_FIRST'], 'read', { exitCode: 1 });
+      expect(report.deciding?.failureType).toBe('config_error');
+      expect(report.retried).toBe(false);
+    });
+
+    test('sorted by emitted_at, not by position: a deciding transient error printed last but stamped first is retried', () => {
+      const report = replay(failedRead(error('config_error', T, '403'), error('transient_error', T - 1, '2 streams did not sync')), 'read', { exitCode: 1 });
+      expect(report.violations).toEqual([]);
+      expect(report.failures.map((f) => f.message)).toEqual(['2 streams did not sync', '403']);
+      expect(report.deciding?.failureType).toBe('transient_error');
+      expect(report.retried).toBe(true);
+    });
+
+    test('equal emitted_at keeps the printed order (a stable sort); config errors alone end the job, which is right', () => {
+      const report = replay(failedRead(error('config_error', T, 'a'), error('config_error', T, 'b')), 'read', { exitCode: 1 });
+      expect(report.violations).toEqual([]);
+      expect(report.failures.map((f) => f.message)).toEqual(['a', 'b']);
+      expect(report.retried).toBe(false);
+    });
+  });
+
+  describe('field selection', () => {
+    test('a top-level field the stream schema does not declare is removed before the destination; nested fields pass whole', () => {
+      const report = expectRules([record({ id: 3, name: { deep: 1, deeper: { x: 2 } }, ai_triage: 'x' }), state(1)], ['FIELD_NOT_DECLARED']);
+      const delivered = report.delivered.filter((m) => m.type === 'RECORD').map((m) => m.record.data);
+      expect(delivered[0]).toEqual({ id: 3, name: { deep: 1, deeper: { x: 2 } } });
+    });
+
+    test('record data that is not an object (a non-empty list passes the validator) fails the sync', () => {
+      // On the full-refresh stream: a deduplicated one would first drop it for its missing primary key.
+      const report = expectRules([record({ id: 1 }), record([1, 2], 'u'), state(1, 'u')], ['RECORD_DATA_NOT_OBJECT']);
+      expect(report.failed).toBe(true);
+      // The replication stops there: nothing after the exception is processed.
+      expect(report.delivered.map((m) => m.type)).toEqual(['RECORD']);
+    });
+
+    test('a configured stream without a properties node fails the sync before the first message', () => {
+      const bare = { streams: [{ ...catalog.streams[0]!, stream: { ...catalog.streams[0]!.stream, json_schema: { type: 'object' } } }] };
+      const report = replayAsPlatform(output(goodRead()), { op: 'read', catalog: bare });
+      expect([...new Set(report.violations.map((v) => v.rule))]).toEqual(['SCHEMA_WITHOUT_PROPERTIES']);
+      expect(report.failed).toBe(true);
+      expect(report.delivered).toEqual([]);
+      covered.add('SCHEMA_WITHOUT_PROPERTIES');
+    });
+
+    test('properties found as Jackson findPath finds them: the first one depth-first, and $id selects id', () => {
+      const odd = { streams: [{ ...catalog.streams[0]!, stream: { ...catalog.streams[0]!.stream, json_schema: { definitions: { properties: { id: {} } }, properties: { id: {}, name: {} } } } }] };
+      expect(replayAsPlatform(output([record({ id: 1, name: 'x' }), state(1)]), { op: 'read', catalog: odd }).violations.map((v) => v.rule)).toEqual([]);
+      const nested = { streams: [{ ...catalog.streams[0]!, stream: { ...catalog.streams[0]!.stream, json_schema: { items: { properties: { id: {} } } } } }] };
+      expect(replayAsPlatform(output([record({ id: 1, name: 'x' }), state(1)]), { op: 'read', catalog: nested }).violations.map((v) => v.rule)).toEqual(['FIELD_NOT_DECLARED']);
+      const dollar = { streams: [{ ...catalog.streams[0]!, stream: { ...catalog.streams[0]!.stream, json_schema: { properties: { $id: {} } } } }] };
+      expect(replayAsPlatform(output([record({ id: 1 }), state(1)]), { op: 'read', catalog: dollar }).violations).toEqual([]);
+    });
+  });
+
+  describe('a CONNECTOR_CONFIG control message', () => {
+    const spec = {
+      type: 'object',
+      required: ['host', 'api_key'],
+      properties: { host: { type: 'string' }, api_key: { type: 'string', airbyte_secret: true }, start_date: { type: 'string' } },
+    };
+    const control = (config: Record<string, unknown>) => ({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', emitted_at: T, connectorConfig: { config } } });
+    const stored = { host: 'h', api_key: 'the-real-key', start_date: 'old' };
+
+    test('replaces the stored config (no merge); a masked secret gets the stored one back', () => {
+      const { delivered } = replay([control({ host: 'h', api_key: SECRETS_MASK, start_date: 'new' }), ...goodRead()]);
+      expect(configAfterRead(stored, delivered, spec)).toEqual({ config: { host: 'h', api_key: 'the-real-key', start_date: 'new' }, applied: 1, violations: [] });
+      // Replaced, not merged: a field the message leaves out is gone.
+      expect(configAfterRead(stored, replay([control({ host: 'h', api_key: SECRETS_MASK })]).delivered, spec).config).toEqual({ host: 'h', api_key: 'the-real-key' });
+    });
+
+    test('an omitted secret is not restored: the spec refuses the update, the old config stays', () => {
+      const update = configAfterRead(stored, replay([control({ host: 'h', start_date: 'new' })]).delivered, spec);
+      expect(update.config).toBe(stored);
+      expect(update.violations.map((v) => v.rule)).toEqual(['CONTROL_CONFIG_REFUSED']);
+      covered.add('CONTROL_CONFIG_REFUSED');
+    });
+  });
+
+  test('a truncate Refresh that does not bring back every row the destination held narrows its history', () => {
+    const destination = new Destination();
+    const gen = (generation: number, minimum: number) => ({ streams: [{ ...catalog.streams[0]!, generation_id: generation, minimum_generation_id: minimum }] });
+    destination.write(replay([record({ id: 1 }), record({ id: 2 }), record({ id: 3 }), state(3)]), gen(0, 0));
+    const before = destination.keys('s', [['id']]);
+    // Refresh: generation 1, minimum 1; the source brings back only 2 and 3 (a default start that moved).
+    destination.write(replay([record({ id: 2 }), record({ id: 3 }), state(2), status('COMPLETE')]), gen(1, 1));
+    const violations = historyNarrowed('s', before, destination.keys('s', [['id']]));
+    expect(violations.map((v) => v.rule)).toEqual(['HISTORY_NARROWED']);
+    expect(violations[0]!.detail).toMatch(/1 of 3 rows/);
+    covered.add('HISTORY_NARROWED');
+    // A failed refresh truncates nothing; a merge refresh (minimum 0) keeps the old generation.
+    const failed = new Destination();
+    failed.write(replay([record({ id: 1 }), state(1)]), gen(0, 0));
+    failed.write(replay([record({ id: 2 }), state(1), error()], 'read', { exitCode: 1 }), gen(1, 1));
+    expect(historyNarrowed('s', new Set(['[1]']), failed.keys('s', [['id']]))).toEqual([]);
+    const merged = new Destination();
+    merged.write(replay([record({ id: 1 }), state(1)]), gen(0, 0));
+    merged.write(replay([record({ id: 2 }), state(1)]), gen(1, 0));
+    expect(historyNarrowed('s', new Set(['[1]']), merged.keys('s', [['id']]))).toEqual([]);
   });
 
   test('every rule has a rejection case above, and test/platform/README.md lists every rule', () => {

@@ -1,4 +1,4 @@
-/** toAirbyteError: IRONSCALES failure kinds → Airbyte failure types, with Airbyte's advice added once. */
+/** toAirbyteError: IRONSCALES failure kinds → Airbyte failure types; no message promises a retry (only the deciding error says what Airbyte does next). */
 import { AirbyteTracedError } from '../../src/airbyte/errors.js';
 import { toAirbyteError } from '../../src/failures.js';
 import { IronscalesApiError, type FailureKind } from '../../src/ironscales/errors.js';
@@ -7,8 +7,8 @@ test.each<[FailureKind, string, RegExp | null]>([
   ['credentials', 'config_error', null],
   ['permission', 'config_error', null],
   ['bad_request', 'config_error', null],
-  ['unavailable', 'transient_error', /Airbyte will retry the sync/],
-  ['throttled', 'transient_error', /Airbyte will retry the sync/],
+  ['unavailable', 'transient_error', null],
+  ['throttled', 'transient_error', null],
   ['unexpected', 'system_error', /report it/],
 ])('%s → %s', (kind, failureType, advice) => {
   const traced = toAirbyteError(new IronscalesApiError(kind, 'IRONSCALES said no.', 'HTTP 599: raw'));
@@ -29,7 +29,8 @@ test('an AirbyteTracedError passes through unchanged; anything else is a system_
   expect(toAirbyteError('a string').failureType).toBe('system_error');
 });
 
-test('advice can be left out (a failed check is not retried by Airbyte)', () => {
-  const traced = toAirbyteError(new IronscalesApiError('unavailable', 'IRONSCALES API unavailable at h.'), { advice: false });
-  expect({ message: traced.message, type: traced.failureType }).toEqual({ message: 'IRONSCALES API unavailable at h.', type: 'transient_error' });
+test('no failure kind promises a retry: the job may not make one', () => {
+  for (const kind of ['credentials', 'permission', 'bad_request', 'unavailable', 'throttled', 'unexpected'] as FailureKind[]) {
+    expect(toAirbyteError(new IronscalesApiError(kind, 'IRONSCALES said no.')).message).not.toMatch(/retry|retries/i); // what the connector did is said by IRONSCALES' message itself
+  }
 });

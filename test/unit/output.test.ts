@@ -33,4 +33,37 @@ describe('MessageWriter', () => {
     await pending;
     expect(settled).toBe(true);
   });
+
+  test('an estimate with a non-finite number is not sent (JSON null would fail the platform); others are whole and within a Java long', async () => {
+    const sink = capture();
+    const out = new MessageWriter(sink.stream);
+    const s = { name: 's' };
+    expect(await out.estimate(s, NaN, 10)).toBe(false);
+    expect(await out.estimate(s, 10, Infinity)).toBe(false);
+    expect(await out.estimate(s, -Infinity, -Infinity)).toBe(false);
+    expect(await out.estimate(s, 2.6, 1e300)).toBe(true);
+    const lines = sink.text().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0].trace.estimate).toEqual({ name: 's', type: 'STREAM', row_estimate: 3, byte_estimate: Number.MAX_SAFE_INTEGER });
+    expect(sink.text()).not.toContain('null');
+  });
+
+  test('a CONTROL message carries the whole config with its secrets masked as the platform restores them', async () => {
+    const sink = capture();
+    const out = new MessageWriter(sink.stream);
+    out.secrets.add('the-api-key-1234');
+    await out.control({ host: 'h', api_key: 'the-api-key-1234', start_date: '2025-01-01T00:00:00Z' });
+    const m = JSON.parse(sink.text());
+    expect(m).toMatchObject({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', connectorConfig: { config: { host: 'h', api_key: '**********', start_date: '2025-01-01T00:00:00Z' } } } });
+    expect(typeof m.control.emitted_at).toBe('number');
+  });
+
+  test('an ERROR trace can be given its emitted_at, and returns the one it used', async () => {
+    const sink = capture();
+    const out = new MessageWriter(sink.stream);
+    expect(await out.error('x', 'transient_error', { emittedAt: 1234 })).toBe(1234);
+    const at = await out.error('y', 'config_error');
+    const lines = sink.text().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.trace.emitted_at)).toEqual([1234, at]);
+  });
 });
