@@ -191,8 +191,33 @@ describe('undocumented limits made safe', () => {
   });
 });
 
-describe('row 9: check proves the company exists', () => {
+describe('row 9: a misconfigured connection never looks healthy', () => {
   const status = (result: RunResult) => result.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus;
+
+  test.each([
+    ['1e300', 1e300],
+    ['9007199254740993 (not exactly representable)', 9007199254740993],
+  ])('company_id %s: check FAILED and read config_error, both naming company_id, no API call', async (_label, companyId) => {
+    const s = await simulator({ seed: 1413, incidents: 3 });
+    const config = configFor(s, { company_id: companyId });
+    const check = await runChecked('check', { config });
+    expect(status(check)).toMatchObject({ status: 'FAILED', message: expect.stringMatching(/company_id/) });
+    const read = await runChecked('read', { config, catalog: catalogFor() });
+    expect(read.code).not.toBe(0);
+    expect(errorTraces(read)[0]?.trace.error).toMatchObject({ failure_type: 'config_error', message: expect.stringMatching(/company_id/) });
+    expect(s.stats().total).toBe(0);
+  });
+
+  test('a start_date after IRONSCALES\' now: check FAILED and read config_error, naming start_date', async () => {
+    const s = await simulator({ seed: 1414, incidents: 3 });
+    const config = configFor(s, { start_date: '2999-01-01T00:00:00Z' });
+    const check = await runChecked('check', { config });
+    expect(status(check)).toMatchObject({ status: 'FAILED', message: expect.stringMatching(/start_date/) });
+    const read = await runChecked('read', { config, catalog: catalogFor() });
+    expect(read.code).not.toBe(0);
+    expect(errorTraces(read)[0]?.trace.error).toMatchObject({ failure_type: 'config_error', message: expect.stringMatching(/start_date/) });
+    expect(read.records).toEqual([]);
+  });
 
   test('check: a list answered 404 in IRONSCALES\' JSON for the company is a failure, not success', async () => {
     const s = await simulator({ seed: 1415, incidents: 3 });
