@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const events = (params: Record<string, string | number> = {}, target = sim, token = jwt) => {
-  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   return api(target, token, `/deepfake/${target.companyId}/events/${search.size > 0 ? `?${search}` : ''}`);
 };
 

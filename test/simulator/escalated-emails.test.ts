@@ -126,7 +126,8 @@ describe('shape and agreement with the incidents', () => {
 
 describe('parameters', () => {
   test('start_time and end_time (or incident_id) are required: S1’s non_field_errors 400', async () => {
-    for (const params of [{}, { start_time: ALL_TIME.start_time }, { end_time: ALL_TIME.end_time }]) {
+    const incomplete: Array<Record<string, string>> = [{}, { start_time: ALL_TIME.start_time }, { end_time: ALL_TIME.end_time }];
+    for (const params of incomplete) {
       const res = await emails(params);
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ non_field_errors: ['Provide incident_id or both start_time and end_time'] });

@@ -73,7 +73,8 @@ describe('scanback-list', () => {
   });
 
   test('what the list takes and this endpoint does not: a sort or state outside its enums → 400; reportType/last_update_* ignored', async () => {
-    for (const query of [{ sort: 'latestEmailDate' }, { sort: 'firstChallengedDate' }, { state: 'challenged' }]) {
+    const refused: Array<Record<string, string>> = [{ sort: 'latestEmailDate' }, { sort: 'firstChallengedDate' }, { state: 'challenged' }];
+    for (const query of refused) {
       expect((await api(sim, jwt, scanbackPath(query))).status).toBe(400);
     }
     const ignored = await api(sim, jwt, scanbackPath({ reportType: 'ato', last_update_start_time: '2030-01-01T00:00:00Z' }));
