@@ -88,12 +88,15 @@ export class EscalatedEmails {
     private readonly ctx: GenContext,
     private readonly incidents: IncidentStore,
     private readonly scanbacks: IncidentStore,
+    /** Most rows one page holds, whatever `page_size` asks (null = none); total_pages follows it. */
+    readonly pageCap: number | null = null,
   ) {}
 
   response(params: URLSearchParams): SimResponse {
     const parsed = parseQuery(params);
     if ('error' in parsed) return parsed.error;
-    const { query, page, pageSize } = parsed;
+    const { query, page } = parsed;
+    const pageSize = Math.min(parsed.pageSize, this.pageCap ?? Infinity);
     const all = this.matching(query);
     const totalPages = Math.ceil(all.length / pageSize);
     if (page > Math.max(totalPages, 1)) return invalidPage();

@@ -99,7 +99,7 @@ class IronscalesSimulator implements Simulator {
     const ctx = { seed, companyId: this.companyId, companyName, companyDomain: companyDomainOf(companyName) };
     this.store = new IncidentStore(ctx);
     this.scanbacks = new IncidentStore(ctx);
-    this.emails = new EscalatedEmails(ctx, this.store, this.scanbacks);
+    this.emails = new EscalatedEmails(ctx, this.store, this.scanbacks, options.emailsPageCap === undefined ? null : positiveInt('emailsPageCap', options.emailsPageCap));
     this.deepfake = new DeepfakeFeed(ctx);
     this.deepfake.enabled = options.deepfakeEnabled !== false;
     this.emailsLimiter = new RateLimiter(checkRateLimit(options.emailsRateLimit === undefined ? EMAILS_RATE_LIMIT : options.emailsRateLimit));

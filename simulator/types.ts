@@ -54,6 +54,8 @@ export interface SimulatorOptions {
   deepfakeEvents?: number;
   /** The escalated-emails endpoint's own limit, on top of `rateLimit` (default {limit: 20, windowMs: 60000}; null = none). */
   emailsRateLimit?: { limit: number; windowMs: number } | null;
+  /** Most escalated e-mails one page holds, whatever `page_size` asks (default: no cap); total_pages follows it. */
+  emailsPageCap?: number;
   /** false: the deepfake endpoint answers 404, as for a company without the feature (default true). */
   deepfakeEnabled?: boolean;
 }

@@ -92,6 +92,8 @@ async function* readWindows<T, P extends TimeCursor>(
     start: from,
     end,
     maxPerSlice: spec.maxPerSlice(settings),
+    // A window that fits one page costs that one call, however many slices it checkpoints in.
+    cutInHand: true,
     onWindowTotal: (n) => void (total = n),
     onWarning: (message) => session.out.warn(`${stream}: ${message}`),
   });
