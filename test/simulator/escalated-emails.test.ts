@@ -102,6 +102,19 @@ describe('shape and agreement with the incidents', () => {
     expect(none.body).toEqual({ emails: [], page: 1, total_pages: 0, total_count: 0 });
   });
 
+  test('emailsPageCap: a page holds at most that many rows whatever page_size asks; total_pages follows it', async () => {
+    const capped = await startSimulator({ seed: 91, incidents: 120, scanbackIncidents: 10, rateLimit: null, emailsRateLimit: null, emailsPageCap: 100, ...RANGE });
+    try {
+      const token = await getToken(capped);
+      const res = await emails({ ...ALL_TIME, page_size: 5000 }, capped, token);
+      expect(res.body.emails).toHaveLength(100);
+      expect(res.body.total_pages).toBe(Math.ceil(res.body.total_count / 100));
+      expect(res.body.total_count).toBe(sim.escalatedEmails().length);
+    } finally {
+      await capped.close();
+    }
+  });
+
   test('incident_id alone gives that incident’s rows', async () => {
     const id = sim.incidentIds().find((i) => ((sim.details(i)?.affected_mailboxes as unknown[]) ?? []).length > 2)!;
     const res = await emails({ incident_id: id });
