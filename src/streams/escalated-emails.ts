@@ -16,7 +16,8 @@
  * with a full refresh; its incident and mitigation rows carry it meanwhile.
  *
  * The endpoint allows 20 calls a minute of its own (ENDPOINT_LIMITS knows it) and pages of up to
- * 300,000 rows: pages of 5,000, slices of 5 rows per incident of records_per_checkpoint.
+ * 300,000 rows: pages of 5,000, a window of up to 4 pages read whole and checkpointed in slices
+ * of 5 rows per incident of records_per_checkpoint, so its calls are its pages.
  */
 import type { ReadSession } from '../airbyte/stream.js';
 import type { EscalatedEmail, IronscalesClient } from '../ironscales/client.js';
@@ -110,6 +111,7 @@ export function escalatedEmails(client: (session: ReadSession) => IronscalesClie
       idOf: (read) => read.data.mitigation_id,
       record: (read) => read.data,
       maxPerSlice: (s) => s.recordsPerCheckpoint * ROWS_PER_INCIDENT,
+      holdInHand: 4 * EMAILS_PAGE_SIZE,
       reread: {
         spanUs: ESCALATION_LOOKBACK_US,
         // A state without max_incident_id (written by hand) re-sends what it re-reads rather than skip it.

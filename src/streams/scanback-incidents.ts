@@ -12,7 +12,7 @@
  * again by an incremental sync; a full refresh has it as it is now.
  */
 import type { ReadSession } from '../airbyte/stream.js';
-import type { IronscalesClient, ScanbackItem } from '../ironscales/client.js';
+import { LIST_PAGE_SIZE, type IronscalesClient, type ScanbackItem } from '../ironscales/client.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { formatTimeCursor, readTimeCursor, stateReader, type TimeCursor } from './time-cursor.js';
 import { windowedStream, type WindowedStreamSettings } from './windowed-stream.js';
@@ -80,6 +80,7 @@ export function scanbackIncidents(client: (session: ReadSession) => IronscalesCl
       idOf: (read) => read.data.incidentID,
       record: (read) => read.data,
       maxPerSlice: (s) => s.recordsPerCheckpoint,
+      holdInHand: 4 * LIST_PAGE_SIZE,
     },
     client,
     settings,

@@ -37,6 +37,8 @@ export interface WindowedStreamSpec<T, P extends TimeCursor> {
   record(item: T): Record<string, unknown>;
   /** Items per slice (between two checkpoints). */
   maxPerSlice(settings: WindowedStreamSettings): number;
+  /** Items of a window read whole (page by page) and cut into slices in hand: a few pages' worth. */
+  holdInHand: number;
   reread?: {
     /** How far before the saved cursor an incremental read starts. */
     spanUs: Micros;
@@ -92,8 +94,8 @@ async function* readWindows<T, P extends TimeCursor>(
     start: from,
     end,
     maxPerSlice: spec.maxPerSlice(settings),
-    // A window that fits one page costs that one call, however many slices it checkpoints in.
-    cutInHand: true,
+    // A window of a few pages costs those pages, however many slices it checkpoints in.
+    holdInHand: spec.holdInHand,
     onWindowTotal: (n) => void (total = n),
     onWarning: (message) => session.out.warn(`${stream}: ${message}`),
   });
