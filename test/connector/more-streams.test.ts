@@ -99,16 +99,19 @@ describe('new rows arriving', () => {
 
 describe('full refresh', () => {
   test('given the state of an unfinished attempt it resumes (nothing committed sent again); given a finished one it starts over', async () => {
-    const sim = await startSimulator({ seed: 35, incidents: 50, scanbackIncidents: 30, deepfakeEvents: 1100, rateLimit: null, emailsRateLimit: null, from: '2025-01-01T00:00:00Z', to: '2025-03-01T00:00:00Z' });
+    // Enough output that a kill lands mid-way (stdout comes in chunks of many records).
+    const sim = await startSimulator({ seed: 35, incidents: 200, scanbackIncidents: 600, deepfakeEvents: 1600, rateLimit: null, emailsRateLimit: null, from: '2025-01-01T00:00:00Z', to: '2025-03-01T00:00:00Z' });
     try {
       for (const stream of NEW_STREAMS) {
         const whole = (await read(sim, [stream], { mode: 'full_refresh' })).result;
         const all = keys(whole, stream);
         expect(whole.states.at(-1)!.state.stream.stream_state.full_refresh_complete).toBe(true);
-        const killed = await runChecked('read', { config: configFor(sim, { records_per_checkpoint: 10 }), catalog: catalogFor('full_refresh', [stream]), killAfterRecords: Math.floor(all.length / 2) });
+        // The feed checkpoints after each page of 500 events.
+        const killed = await runChecked('read', { config: configFor(sim, { records_per_checkpoint: 10 }), catalog: catalogFor('full_refresh', [stream]), killAfterRecords: stream === DEEPFAKE ? 700 : Math.floor(all.length / 4) });
         let last = -1;
         killed.messages.forEach((m, i) => (last = m.type === 'STATE' ? i : last));
-        expect({ stream, checkpointed: last >= 0 }).toEqual({ stream, checkpointed: true });
+        // An attempt that did not finish, with a checkpoint to resume from.
+        expect({ stream, checkpointed: last >= 0, finished: killed.messages[last]?.state.stream.stream_state.full_refresh_complete }).toEqual({ stream, checkpointed: true, finished: undefined });
         const committed = killed.messages.slice(0, last + 1).filter((m) => m.type === 'RECORD').map((m) => String(m.record.data[KEYS[stream]!]));
         const resumed = (await read(sim, [stream], { mode: 'full_refresh', state: [{ type: 'STREAM', stream: killed.messages[last]!.state.stream }] })).result;
         expect({ stream, union: [...committed, ...keys(resumed, stream)].sort() }).toEqual({ stream, union: [...all].sort() });
