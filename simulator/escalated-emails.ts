@@ -108,9 +108,11 @@ export class EscalatedEmails {
     });
   }
 
-  /** Every row there is, in the endpoint's order (for tests). */
-  all(): Record<string, unknown>[] {
-    return this.rows(this.matching({ threatTypes: null, classifications: null }));
+  /** Every row there is (or of the given incidents only), in the endpoint's order (for tests). */
+  all(incidentIds?: number[]): Record<string, unknown>[] {
+    if (incidentIds === undefined) return this.rows(this.matching({ threatTypes: null, classifications: null }));
+    const slots = incidentIds.flatMap((incidentId) => this.matching({ incidentId, threatTypes: null, classifications: null }));
+    return this.rows(slots.sort((a, b) => a.arrivalUs - b.arrivalUs || a.mitigationId - b.mitigationId));
   }
 
   /** Slots matching the query, ordered by arrival then mitigation id (cached per query and data version). */

@@ -210,8 +210,8 @@ class IronscalesSimulator implements Simulator {
     return meta ? buildScanbackItem(this.routes.ctx, meta) : undefined;
   }
 
-  escalatedEmails(): Record<string, unknown>[] {
-    return this.emails.all();
+  escalatedEmails(incidentIds?: number[]): Record<string, unknown>[] {
+    return this.emails.all(incidentIds);
   }
 
   generateDeepfakeEvents(count: number, range?: { from?: string; to?: string }): string[] {

@@ -171,8 +171,8 @@ export interface Simulator {
   scanbackIncidentIds(): number[];
   /** The scanback incident's item, as `scanback-list/` serves it now. */
   scanbackEntry(incidentId: number): Record<string, unknown> | undefined;
-  /** Every row of `emails/{cid}/` (regular and scanback incidents), ordered by arrival_date then mitigation_id. */
-  escalatedEmails(): Record<string, unknown>[];
+  /** Every row of `emails/{cid}/` (regular and scanback incidents; or of the given incidents only), ordered by arrival_date then mitigation_id. */
+  escalatedEmails(incidentIds?: number[]): Record<string, unknown>[];
   /** Deepfake detections starting in the range (default as generateIncidents) until `count` events; their uuids. */
   generateDeepfakeEvents(count: number, range?: { from?: string; to?: string }): string[];
   /** `count` deepfake events that happened just now (whole detections, the last one cut short); their uuids. */
