@@ -71,7 +71,7 @@ export function deepfakeEvents(client: (session: ReadSession) => IronscalesClien
       cursorField: [CURSOR],
       resumable: true,
       // Measured on the simulator's data (median event).
-      typicalRecordBytes: 830,
+      typicalRecordBytes: 750,
     },
     parseState: (raw) => {
       const read = stateReader(STREAM, raw, KEYS);

@@ -90,7 +90,7 @@ export function escalatedEmails(client: (session: ReadSession) => IronscalesClie
         cursorField: [CURSOR],
         resumable: true,
         // Measured on the simulator's data (median row).
-        typicalRecordBytes: 700,
+        typicalRecordBytes: 710,
       },
       parseState: (raw) => {
         const read = stateReader(STREAM, raw, KEYS);

@@ -62,7 +62,7 @@ export function scanbackIncidents(client: (session: ReadSession) => IronscalesCl
         cursorField: [CURSOR],
         resumable: true,
         // Measured on the simulator's data (median item).
-        typicalRecordBytes: 560,
+        typicalRecordBytes: 510,
       },
       parseState: (raw) => readTimeCursor(STREAM, raw, CURSOR, stateReader(STREAM, raw, KEYS)),
       formatState: (position) => formatTimeCursor(position, CURSOR),

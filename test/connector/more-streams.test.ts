@@ -97,6 +97,36 @@ describe('new rows arriving', () => {
   }, 60_000);
 });
 
+describe('saved states are read strictly', () => {
+  test.each([
+    [EMAILS, { arrival_date: '2025-01-01T00:00:00.000000Z', cursor: 5 }, /it has the key\(s\) "cursor"; this connector writes only arrival_date, ids_at_cursor, max_incident_id, full_refresh_complete/],
+    [EMAILS, { arrival_date: 'yesterday' }, /arrival_date is "yesterday", not an ISO-8601 timestamp/],
+    [EMAILS, { arrival_date: '2025-01-01T00:00:00.000000Z', max_incident_id: -3 }, /max_incident_id is -3, not a non-negative integer/],
+    [EMAILS, { ids_at_cursor: [1] }, /ids_at_cursor is set without arrival_date/],
+    [SCANBACK, { created: '2025-01-01T00:00:00Z', ids_at_cursor: ['x'] }, /ids_at_cursor must be a list of incident ids/],
+    [SCANBACK, { first_reported_date: '2025-01-01T00:00:00Z' }, /it has the key\(s\) "first_reported_date"/],
+    [DEEPFAKE, { since_id: 'abc' }, /since_id is "abc", not a non-negative integer/],
+    [DEEPFAKE, { since_id: 5, next_cursor: 6 }, /it has the key\(s\) "next_cursor"; this connector writes only since_id, full_refresh_complete/],
+  ])('%s with %j: a config error that names it and says how to reset, before any call', async (stream, streamState, message) => {
+    const sim = await startSimulator({ seed: 39, rateLimit: null });
+    try {
+      const result = await runChecked('read', {
+        config: configFor(sim),
+        catalog: catalogFor('incremental', [stream]),
+        state: [{ type: 'STREAM', stream: { stream_descriptor: { name: stream }, stream_state: streamState } }],
+      });
+      expect(result.code).not.toBe(0);
+      const [error] = errorTraces(result);
+      expect(error!.trace.error.failure_type).toBe('config_error');
+      expect(error!.trace.error.message).toMatch(message);
+      expect(error!.trace.error.message).toMatch(new RegExp(`The saved state of ${stream} cannot be read: .*Clear data`));
+      expect(sim.stats().total).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('full refresh', () => {
   test('given the state of an unfinished attempt it resumes (nothing committed sent again); given a finished one it starts over', async () => {
     // Enough output that a kill lands mid-way (stdout comes in chunks of many records).
