@@ -13,6 +13,9 @@ export const STREAM = 'ironscales_incidents';
 export const IOCS = 'ironscales_incident_iocs';
 export const MITIGATIONS = 'ironscales_mitigations';
 export const MAILBOXES = 'ironscales_mailboxes';
+export const EMAILS = 'ironscales_escalated_emails';
+export const SCANBACK = 'ironscales_scanback_incidents';
+export const DEEPFAKE = 'ironscales_deepfake_events';
 /** The streams the incident passes feed: each keeps its own copy of the same kind of state. */
 export const INCIDENT_STREAMS = [STREAM, IOCS, MITIGATIONS];
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/index.js';
-import { configFor, incrementalCatalog, IOCS, MAILBOXES, MITIGATIONS, STREAM, type ConnectorSettings, type Scratch } from './files.js';
+import { configFor, DEEPFAKE, EMAILS, incrementalCatalog, IOCS, MAILBOXES, MITIGATIONS, SCANBACK, STREAM, type ConnectorSettings, type Scratch } from './files.js';
 import { runConnector, type ConnectorRun } from './measure.js';
 import { medians, minimumRequests, requestBound, round } from './stats.js';
 
@@ -135,6 +135,9 @@ export async function measure(ctx: BenchContext, sim: Simulator, options: Measur
     details: stats.requests.details,
     mitigations: stats.requests.mitigations,
     mailboxes: stats.requests.mailboxes,
+    emails: stats.requests.emails,
+    scanback: stats.requests.scanback,
+    deepfake: stats.requests.deepfake,
     // list pages of the updates pass (they carry the last_update filter) and of the created pass
     updatesPages: stats.log.filter((e) => e.endpoint === 'list' && e.path.includes('last_update_start_time')).length,
     requests: stats.total,
@@ -155,6 +158,9 @@ export async function measure(ctx: BenchContext, sim: Simulator, options: Measur
     iocRecords: run.recordsByStream[IOCS] ?? 0,
     mitigationRecords: run.recordsByStream[MITIGATIONS] ?? 0,
     mailboxRecords: run.recordsByStream[MAILBOXES] ?? 0,
+    emailRecords: run.recordsByStream[EMAILS] ?? 0,
+    scanbackRecords: run.recordsByStream[SCANBACK] ?? 0,
+    deepfakeRecords: run.recordsByStream[DEEPFAKE] ?? 0,
     stdoutMb: run.stdoutBytes / MB,
     consumerPausedS: run.consumerPausedMs / 1000,
     warnings: run.warnings.length,
@@ -174,7 +180,8 @@ export async function measure(ctx: BenchContext, sim: Simulator, options: Measur
   ctx.log(
     `    wall ${round(metrics.wallS as number, 2)} s, requests ${stats.total} (token ${stats.requests.token}, list ${stats.requests.list}, ` +
       `details ${stats.requests.details}${stats.requests.mitigations ? `, mitigations ${stats.requests.mitigations}` : ''}` +
-      `${stats.requests.mailboxes ? `, mailboxes ${stats.requests.mailboxes}` : ''}; minimum ${minimum}), 429s ${stats.throttled}, peak RSS ${round(metrics.peakRssMb as number, 1)} MB, ` +
+      `${stats.requests.mailboxes ? `, mailboxes ${stats.requests.mailboxes}` : ''}` +
+      `${(['emails', 'scanback', 'deepfake'] as const).map((e) => (stats.requests[e] ? `, ${e} ${stats.requests[e]}` : '')).join('')}; minimum ${minimum}), 429s ${stats.throttled}, peak RSS ${round(metrics.peakRssMb as number, 1)} MB, ` +
       `CPU ${round(metrics.cpuS as number, 2)} s (simulator + harness ${round(metrics.simulatorCpuS as number, 2)} s, steal ${round(stealS, 2)} s), records ${Object.entries(run.recordsByStream).map(([k, v]) => `${k} ${v}`).join(', ') || 0}${problems.length ? `  PROBLEMS: ${problems.join('; ')}` : ''}`,
   );
   return { run, metrics, problems };

@@ -43,7 +43,8 @@ export function mediansTable(results: readonly ScenarioResult[]): string {
         c.label,
         String(c.runs.length),
         n(m.wallS, 2),
-        `${n(m.requests, 0)} (${n(m.token, 0)} + ${n(m.list, 0)} + ${n(m.details, 0)}${m.mitigations ? ` + ${n(m.mitigations, 0)} mitigations` : ''}${m.mailboxes ? ` + ${n(m.mailboxes, 0)} mailboxes` : ''})`,
+        `${n(m.requests, 0)} (${n(m.token, 0)} + ${n(m.list, 0)} + ${n(m.details, 0)}${m.mitigations ? ` + ${n(m.mitigations, 0)} mitigations` : ''}${m.mailboxes ? ` + ${n(m.mailboxes, 0)} mailboxes` : ''}` +
+          `${(['emails', 'scanback', 'deepfake'] as const).map((e) => (m[e] ? ` + ${n(m[e], 0)} ${e}` : '')).join('')})`,
         `${n(m.minimum, 0)} / ${n(m.bound, 0)}`,
         n(m.throttled, 0),
         n(m.peakRssMb, 1),

@@ -19,6 +19,10 @@ export interface SteadyDaySetup {
   state(streams?: string[]): unknown[];
   freshIds: number[];
   reclassifiedIds: number[];
+  /** When the history ends (µs): every e-mail of it arrived before, and the previous sync had read up to it. */
+  historyEndUs: number;
+  /** The highest incident id of the history. */
+  lastHistoryId: number;
 }
 
 /**
@@ -54,7 +58,7 @@ export function setUpSteadyDay(sim: Simulator): SteadyDaySetup {
     sim.reclassify(id, k % 2 === 0 ? 'False Positive' : 'Spam', new Date(at).toISOString());
     reclassifiedIds.push(id);
   }
-  return { state: (streams = [STREAM]) => stateFor(streamState, streams), freshIds, reclassifiedIds };
+  return { state: (streams = [STREAM]) => stateFor(streamState, streams), freshIds, reclassifiedIds, historyEndUs: historyTo * 1000, lastHistoryId: ids.at(-1) as number };
 }
 
 export const steadyDay: Scenario = {

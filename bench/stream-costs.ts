@@ -1,13 +1,16 @@
 /**
  * Scenario 7, what each stream costs beside the incidents: the steady day of scenario 4 synced with
- * five catalogs (incidents alone, with IOCs, with mitigations, with mailboxes, all four) on the
- * same data, so each extra request is the added stream's.
+ * eight catalogs (incidents alone, with IOCs, with mitigations, with mailboxes, with escalated
+ * e-mails, with scanback incidents, with deepfake events, all seven) on the same data, so each
+ * extra request is the added stream's. The day also brings scanback incidents and deepfake events
+ * (more-streams.ts).
  */
 import type { Simulator } from '../simulator/index.js';
-import { INCIDENT_STREAMS, IOCS, MAILBOXES, MITIGATIONS, STREAM } from './files.js';
+import { DEEPFAKE, EMAILS, INCIDENT_STREAMS, IOCS, MAILBOXES, MITIGATIONS, SCANBACK, STREAM } from './files.js';
 import {
   caseResult, fmt, measure, noProblemsCheck, simOptions, withSimulator, type CaseResult, type Check, type Measured, type Scenario,
 } from './harness.js';
+import { MORE_DAY, moreStreamsChecks, setUpMoreStreams, type MoreStreamsDay } from './more-streams.js';
 import { DAY, DAY_SETTINGS, setUpSteadyDay, type SteadyDaySetup } from './steady-day.js';
 
 /** Mailboxes the simulator serves here: enough for the list to take more than one page. */
@@ -22,7 +25,10 @@ const CATALOGS: ReadonlyArray<{ key: string; label: string; streams: string[] }>
   { key: 'iocs', label: 'incidents + IOCs', streams: [STREAM, IOCS] },
   { key: 'mitigations', label: 'incidents + mitigations', streams: [STREAM, MITIGATIONS] },
   { key: 'mailboxes', label: 'incidents + mailboxes', streams: [STREAM, MAILBOXES] },
-  { key: 'all', label: 'all four streams', streams: [STREAM, IOCS, MITIGATIONS, MAILBOXES] },
+  { key: 'emails', label: 'incidents + escalated e-mails', streams: [STREAM, EMAILS] },
+  { key: 'scanback', label: 'incidents + scanback incidents', streams: [STREAM, SCANBACK] },
+  { key: 'deepfake', label: 'incidents + deepfake events', streams: [STREAM, DEEPFAKE] },
+  { key: 'all', label: 'all seven streams', streams: [STREAM, IOCS, MITIGATIONS, MAILBOXES, EMAILS, SCANBACK, DEEPFAKE] },
 ];
 
 /**
@@ -57,17 +63,21 @@ export const streamCosts: Scenario = {
   async run(ctx) {
     const changed = DAY.fresh + DAY.reclassified;
     const runs = new Map<string, Measured[]>(CATALOGS.map((c) => [c.key, []]));
+    const days: MoreStreamsDay[] = [];
     for (let i = 0; i < ctx.repeats; i++) {
       ctx.log(`  run ${i + 1}/${ctx.repeats}`);
       await withSimulator(simOptions({ latencyMs: DAY.latencyMs, mailboxes: MAILBOX_COUNT }), async (sim) => {
         const day = setUpSteadyDay(sim);
         const batches = expectedBatches(sim, day);
+        const more = await setUpMoreStreams(ctx, sim, day);
+        days.push(more);
         // Reads do not change the simulator, so every catalog sees the same day.
         for (const catalog of CATALOGS) {
           ctx.log(`   ${catalog.label}`);
-          const state = day.state(catalog.streams.filter((s) => INCIDENT_STREAMS.includes(s)));
+          const state = [...day.state(catalog.streams.filter((s) => INCIDENT_STREAMS.includes(s))), ...more.state(catalog.streams)];
           const m = await measure(ctx, sim, { settings: DAY_SETTINGS, streams: catalog.streams, state, incidents: changed, expectedRecords: changed });
           m.metrics.mitigationBatches = batches;
+          m.metrics.emailsWindow = more.emailsWindow;
           runs.get(catalog.key)?.push(m);
         }
       });
@@ -78,13 +88,16 @@ export const streamCosts: Scenario = {
         (m) => `${fmt(m.requests, 0)} requests; records: ${fmt(m.incidentRecords, 0)} incidents` +
           (catalog.streams.includes(IOCS) ? `, ${fmt(m.iocRecords, 0)} IOCs` : '') +
           (catalog.streams.includes(MITIGATIONS) ? `, ${fmt(m.mitigationRecords, 0)} mitigations (${fmt(m.mitigations, 0)} calls, ${fmt(m.mitigationBatches, 0)} batches)` : '') +
-          (catalog.streams.includes(MAILBOXES) ? `, ${fmt(m.mailboxRecords, 0)} mailboxes (${fmt(m.mailboxes, 0)} calls)` : '')));
+          (catalog.streams.includes(MAILBOXES) ? `, ${fmt(m.mailboxRecords, 0)} mailboxes (${fmt(m.mailboxes, 0)} calls)` : '') +
+          (catalog.streams.includes(EMAILS) ? `, ${fmt(m.emailRecords, 0)} escalated e-mails (${fmt(m.emails, 0)} calls for ${fmt(m.emailsWindow, 0)} rows re-read and new)` : '') +
+          (catalog.streams.includes(SCANBACK) ? `, ${fmt(m.scanbackRecords, 0)} scanback incidents (${fmt(m.scanback, 0)} calls)` : '') +
+          (catalog.streams.includes(DEEPFAKE) ? `, ${fmt(m.deepfakeRecords, 0)} deepfake events (${fmt(m.deepfake, 0)} calls)` : '')));
     }
     const get = (key: string): CaseResult => cases.get(key) as CaseResult;
     const base = get('incidents');
     const extra = (key: string): number => (get(key).medians.requests as number) - (base.medians.requests as number);
     // Each run against the incidents-only run of the same simulator (same data).
-    type Run = Required<Record<'requests' | 'iocRecords' | 'mitigations' | 'mitigationBatches' | 'mitigationRecords' | 'mailboxes' | 'mailboxRecords', number>>;
+    type Run = Required<Record<'requests' | 'iocRecords' | 'mitigations' | 'mitigationBatches' | 'mitigationRecords' | 'mailboxes' | 'mailboxRecords' | 'emails' | 'scanback' | 'deepfake', number>>;
     const everyRun = (key: string, ok: (run: Run, baseRequests: number) => boolean): boolean =>
       get(key).runs.every((r, i) => ok(r as Run, (base.runs[i] as Run | undefined)?.requests ?? Number.NaN));
     const expectedMailboxCalls = Math.ceil(MAILBOX_COUNT / MAILBOX_PAGE);
@@ -105,10 +118,12 @@ export const streamCosts: Scenario = {
         measured: `${get('mailboxes').medians.mailboxes} calls, ${get('mailboxes').medians.mailboxRecords} rows; ${extra('mailboxes')} extra requests in all`,
         met: everyRun('mailboxes', (r, b) => r.mailboxes === expectedMailboxCalls && r.mailboxRecords === MAILBOX_COUNT && r.requests - b === expectedMailboxCalls),
       },
+      ...moreStreamsChecks(get, base, days, MORE_DAY),
       {
-        target: 'All four streams: the incidents-only requests + mitigations calls + mailboxes calls',
-        measured: `${get('all').medians.requests} = ${base.medians.requests} + ${get('all').medians.mitigations} + ${get('all').medians.mailboxes}`,
-        met: everyRun('all', (r, b) => r.requests === b + r.mitigations + r.mailboxes),
+        target: 'All seven streams: the incidents-only requests + the mitigations, mailboxes, e-mails, scanback and deepfake calls',
+        measured: `${get('all').medians.requests} = ${base.medians.requests} + ${get('all').medians.mitigations} + ${get('all').medians.mailboxes} + ` +
+          `${get('all').medians.emails} + ${get('all').medians.scanback} + ${get('all').medians.deepfake}`,
+        met: everyRun('all', (r, b) => r.requests === b + r.mitigations + r.mailboxes + r.emails + r.scanback + r.deepfake),
       },
       ...noProblemsCheck([...cases.values()]),
     ];

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the sequence Airbyte runs, against the bundled IRONSCALES simulator.
- * spec → check → discover (four streams) → read #1 (every stream, from nothing) → new and
- * reclassified incidents arrive → read #2 (with read #1's state). Each stream's table lands in
+ * spec → check → discover (seven streams) → read #1 (every stream, from nothing) → new and
+ * reclassified incidents, scanback incidents and deepfake events arrive → read #2 (with read #1's
+ * state). Each stream's table lands in
  * out/<stream>.ndjson the way a destination would hold it: incremental streams deduplicated on
  * their primary key (the latest version wins), the full-refresh mailboxes overwritten by each sync.
  */
@@ -33,6 +34,9 @@ const STREAM_ENDPOINTS: Record<string, Endpoint[]> = {
   ironscales_incident_iocs: [],
   ironscales_mitigations: ['mitigations'],
   ironscales_mailboxes: ['mailboxes'],
+  ironscales_escalated_emails: ['emails'],
+  ironscales_scanback_incidents: ['scanback'],
+  ironscales_deepfake_events: ['deepfake'],
 };
 
 function run(args: string[]): Promise<Run> {
@@ -78,10 +82,16 @@ class Table {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  // IRONSCALES' real budget is 120 calls per 60 s; the demo keeps the ratio but runs the clock 10× faster.
-  const sim = await startSimulator({ seed: 7, incidents: 300, loadExample: true, rateLimit: { limit: 120, windowMs: 6000 } });
+  // IRONSCALES' real budgets are 120 calls per 60 s, and 20 of escalated e-mails; the demo keeps the ratios but runs the clock 10× faster.
+  const sim = await startSimulator({
+    seed: 7, incidents: 300, scanbackIncidents: 20, deepfakeEvents: 120, loadExample: true,
+    rateLimit: { limit: 120, windowMs: 6000 }, emailsRateLimit: { limit: 20, windowMs: 6000 },
+  });
   try {
-    console.log(`IRONSCALES simulator at ${sim.url} (company ${sim.companyId}, ${sim.incidentIds().length} incidents, 120 calls per 6 s)`);
+    console.log(
+      `IRONSCALES simulator at ${sim.url} (company ${sim.companyId}, ${sim.incidentIds().length} incidents, ${sim.scanbackIncidentIds().length} scanback incidents, ` +
+        `${sim.deepfakeEvents().length} deepfake events, 120 calls per 6 s)`,
+    );
     const configPath = write('config.json', {
       host: sim.url,
       company_id: sim.companyId,
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
     const tables = configured.map((c) => new Table(c.stream.name, c.stream.source_defined_primary_key ?? [], c.sync_mode === 'full_refresh'));
     console.log(`discover  ✓ ${streams.length} streams:`);
     for (const c of configured) {
-      console.log(`          ${c.stream.name.padEnd(26)} ${c.sync_mode.padEnd(12)} cursor ${(c.cursor_field ?? ['–']).join('.').padEnd(20)} primary key ${JSON.stringify(c.primary_key)}`);
+      console.log(`          ${c.stream.name.padEnd(30)} ${c.sync_mode.padEnd(12)} cursor ${(c.cursor_field ?? ['–']).join('.').padEnd(20)} primary key ${JSON.stringify(c.primary_key)}`);
     }
 
     const sync = (label: string, statePath?: string) => read(sim, label, configPath, catalogPath, tables, statePath);
@@ -127,7 +137,12 @@ async function main(): Promise<void> {
     const added = sim.generateIncidents(20, { from: new Date(now - 20 * 60_000).toISOString(), to: new Date(now - 60_000).toISOString() });
     const reclassified = sim.incidentIds()[5] as number;
     sim.reclassify(reclassified, 'False Positive');
-    console.log(`\n… ${added.length} new incidents arrive, incident ${reclassified} is reclassified as False Positive`);
+    const scanbacks = sim.generateScanbackIncidents(3, { from: new Date(now - 20 * 60_000).toISOString(), to: new Date(now - 60_000).toISOString() });
+    const events = sim.addDeepfakeEvents(4);
+    console.log(
+      `\n… ${added.length} new incidents arrive (their e-mails arrived before they were reported), incident ${reclassified} is reclassified as False Positive, ` +
+        `${scanbacks.length} scanback incidents and ${events.length} deepfake events arrive`,
+    );
     // The reclassification is stamped "now": let it fall inside the next sync's window.
     await sleep(SETTLE_MS);
     await sync('read #2', statePath);
@@ -153,7 +168,7 @@ async function read(sim: Simulator, label: string, configPath: string, catalogPa
   expectOk(label, result);
   const stats = sim.stats();
   console.log(`\n${label}   ✓ ${result.seconds.toFixed(1)} s, ${stats.total} API calls, ${stats.throttled} × 429`);
-  console.log(`          ${'stream'.padEnd(26)} ${'records'.padStart(7)} ${'estimate'.padStart(8)}  API calls (429s)`);
+  console.log(`          ${'stream'.padEnd(30)} ${'records'.padStart(7)} ${'estimate'.padStart(8)}  API calls (429s)`);
   for (const table of tables) {
     const records = result.messages.filter((m) => m.type === 'RECORD' && m.record.stream === table.name);
     if (table.overwrite) table.rows.clear();
@@ -164,7 +179,7 @@ async function read(sim: Simulator, label: string, configPath: string, catalogPa
     const calls = endpoints.filter((e) => stats.requests[e] > 0).map((e) => `${stats.requests[e]} ${e}`);
     const throttled = stats.log.filter((e) => e.status === 429 && endpoints.includes(e.endpoint)).length;
     const cost = endpoints.length === 0 ? '0 (rows come from the incidents\' details)' : `${calls.join(' + ') || '0'} (${throttled})`;
-    console.log(`          ${table.name.padEnd(26)} ${String(records.length).padStart(7)} ${String(estimate?.row_estimate ?? '–').padStart(8)}  ${cost}`);
+    console.log(`          ${table.name.padEnd(30)} ${String(records.length).padStart(7)} ${String(estimate?.row_estimate ?? '–').padStart(8)}  ${cost}`);
   }
   // What the platform hands the next sync: the last state of each stream.
   const last = new Map<string, Message>();

@@ -25,6 +25,8 @@ const USAGE = `Usage: ironscales-simulator [options]
   --unstable-ties       sort=created reshuffles incidents with equal created times on every request
   --mailboxes <n>       number of mailboxes served by mailboxes/list (default 50)
   --mitigations-per-page <n>  rows per page of mitigation/details (default 100)
+  --scanback-incidents <n>    number of generated scanback incidents (default 0)
+  --deepfake-events <n>       number of generated deepfake events (default 0)
   -h, --help            show this help`;
 
 class UsageError extends Error {}
@@ -62,6 +64,8 @@ function parse(argv: string[]): SimulatorOptions | 'help' {
         'unstable-ties': { type: 'boolean' },
         mailboxes: { type: 'string' },
         'mitigations-per-page': { type: 'string' },
+        'scanback-incidents': { type: 'string' },
+        'deepfake-events': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -86,6 +90,10 @@ function parse(argv: string[]): SimulatorOptions | 'help' {
   if (mailboxes !== undefined) options.mailboxes = mailboxes;
   const perPage = integer('mitigations-per-page', values['mitigations-per-page'], 1);
   if (perPage !== undefined) options.mitigationsPerPage = perPage;
+  const scanbacks = integer('scanback-incidents', values['scanback-incidents'], 0);
+  if (scanbacks !== undefined) options.scanbackIncidents = scanbacks;
+  const deepfakes = integer('deepfake-events', values['deepfake-events'], 0);
+  if (deepfakes !== undefined) options.deepfakeEvents = deepfakes;
   const seed = integer('seed', values.seed, Number.MIN_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
   const incidents = integer('incidents', values.incidents, 0);

@@ -409,15 +409,29 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * The reported e-mail's mail server and send time: the first draws of the details' own random
+ * stream (returned, to go on drawing), so the escalated e-mails agree with the details cheaply.
+ */
+export function mailOrigin(ctx: GenContext, meta: IncidentMeta): { rng: Rng; server: { host: string; ip: string }; sentUs: number } {
+  const rng = new Rng(hashInts(ctx.seed, meta.id, 3));
+  const server = { host: rng.pick(MX_HOSTS), ip: rng.chance(0.15) ? ipv6(rng) : ipv4(rng) };
+  const sentUs = meta.createdUs - rng.int(30, 7200) * US_PER_SECOND;
+  return { rng, server, sentUs };
+}
+
+/** `affected_mailboxes[i].id` (the mitigation id) is this + i. */
+export function mitigationIdBase(ctx: GenContext, incidentId: number): number {
+  return 1_100_000_000 + (hashInts(ctx.seed, incidentId, 22) % 800_000_000);
+}
+
 /** The details object for an incident; `undefined` for gone incidents. */
 export function buildDetails(ctx: GenContext, meta: IncidentMeta): Record<string, unknown> | undefined {
   if (meta.gone !== 0) return undefined;
   if (meta.example) return exampleDetails(meta);
   const core = buildCore(ctx, meta);
-  const rng = new Rng(hashInts(ctx.seed, meta.id, 3));
+  const { rng, server, sentUs } = mailOrigin(ctx, meta);
   const subject = core.subject ?? '(no subject)';
-  const server = { host: rng.pick(MX_HOSTS), ip: rng.chance(0.15) ? ipv6(rng) : ipv4(rng) };
-  const sentUs = meta.createdUs - rng.int(30, 7200) * US_PER_SECOND;
 
   const federationAffected = rng.chance(0.4) ? 0 : rng.int(1, 40);
   let left = federationAffected;
@@ -484,7 +498,7 @@ export function buildDetails(ctx: GenContext, meta: IncidentMeta): Record<string
     challenged_comment: rng.chance(0.5) ? '' : 'Please release, thanks! 🙏',
   }];
 
-  const mitigationBase = 1_100_000_000 + (hashInts(ctx.seed, meta.id, 22) % 800_000_000);
+  const mitigationBase = mitigationIdBase(ctx, meta.id);
   const affected: Record<string, unknown>[] = [];
   for (let i = 0; i < core.affectedCount; i++) {
     const person = i === 0 ? core.recipient : employee(rng, ctx);

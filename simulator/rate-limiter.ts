@@ -63,8 +63,19 @@ export class RateLimiter {
     this.statsLogs = new Map();
   }
 
-  /** null = the call is accepted (and logged); otherwise the 429 to send. */
+  /** null = the call is accepted (and logged); otherwise the 429 to send (counted in `throttled`). */
   take(companyId: number): SimResponse | null {
+    const wait = this.admit(companyId);
+    if (wait === null) return null;
+    this.throttled++;
+    return throttledResponse(wait);
+  }
+
+  /**
+   * DRF's allow_request: null = accepted (and logged), otherwise the seconds until a slot frees.
+   * Nothing is counted as throttled: a caller checking several throttles counts its 429 once.
+   */
+  admit(companyId: number): number | null {
     const now = Date.now();
     const windowMs = this.rateLimit?.windowMs ?? DEFAULT_WINDOW_MS;
     if (this.rateLimit) {
@@ -72,9 +83,8 @@ export class RateLimiter {
       if (!log) this.limiterLogs.set(companyId, (log = new SlidingLog()));
       log.evict(now, windowMs);
       if (log.count >= this.rateLimit.limit) {
-        this.throttled++;
         const oldest = log.oldest() ?? now;
-        return throttledResponse(Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)));
+        return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
       }
       log.push(now);
     }
@@ -84,5 +94,18 @@ export class RateLimiter {
     stats.push(now);
     if (stats.count > this.maxCallsInWindow) this.maxCallsInWindow = stats.count;
     return null;
+  }
+
+  /**
+   * A call that must pass this company-wide throttle and an endpoint's own (`scoped`), as DRF runs
+   * every throttle class of a view: each that allows the call logs it, the call is refused if any
+   * refuses, and the 429 asks for the longest wait.
+   */
+  takeWith(scoped: RateLimiter, companyId: number): SimResponse | null {
+    const waits = [this.admit(companyId), scoped.admit(companyId)].filter((w): w is number => w !== null);
+    if (waits.length === 0) return null;
+    this.throttled++;
+    scoped.throttled++;
+    return throttledResponse(Math.max(...waits));
   }
 }

@@ -4,14 +4,17 @@
  */
 import http from 'node:http';
 import type { SimClock } from './clock.js';
-import { buildDetails, buildListItem, type GenContext } from './generator.js';
+import { buildDetails, buildListItem, type GenContext, type IncidentMeta } from './generator.js';
 import { atoResponse } from './account-takeover.js';
+import type { DeepfakeFeed } from './deepfake.js';
+import type { EscalatedEmails } from './escalated-emails.js';
 import { buildMailboxes, mailboxesResponse } from './mailboxes.js';
 import { mitigationsResponse, type MitigationSettings } from './mitigations.js';
 import { Rng, hashInts } from './prng.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { HTML_TYPE, html, htmlStatus, json, methodNotAllowed, parseJsonObject, type SimResponse } from './responses.js';
 import { parseListParams } from './list-query.js';
+import { buildScanbackItem, scanbackParams } from './scanback.js';
 import type { IncidentStore } from './store.js';
 import { sliceWithShuffledTies } from './ties.js';
 import type { TokenAuthority } from './tokens.js';
@@ -34,6 +37,9 @@ const ROUTES: readonly Route[] = [
   { endpoint: 'ato', pattern: /^\/appapi\/incident\/(?<cid>\d+)\/account-takeover\/(?<iid>\d+)\/details(?<slash>\/?)$/, method: 'GET' },
   { endpoint: 'mitigations', pattern: /^\/appapi\/mitigation\/(?<cid>\d+)\/details(?<slash>\/?)$/, method: 'POST' },
   { endpoint: 'mailboxes', pattern: /^\/appapi\/mailboxes\/(?<cid>\d+)\/list(?<slash>\/?)$/, method: 'GET' },
+  { endpoint: 'scanback', pattern: /^\/appapi\/incident\/(?<cid>\d+)\/scanback-list(?<slash>\/?)$/, method: 'GET' },
+  { endpoint: 'emails', pattern: /^\/appapi\/emails\/(?<cid>\d+)(?<slash>\/?)$/, method: 'GET' },
+  { endpoint: 'deepfake', pattern: /^\/appapi\/deepfake\/(?<cid>\d+)\/events(?<slash>\/?)$/, method: 'GET' },
 ];
 
 function match(pathname: string): { route: Route; groups: Record<string, string> } | null {
@@ -70,6 +76,15 @@ export interface DetailsFailure {
   body: 'html' | 'json';
 }
 
+/** The data behind the endpoints that are not the incident list's. */
+export interface MoreData {
+  scanbacks: IncidentStore;
+  emails: EscalatedEmails;
+  deepfake: DeepfakeFeed;
+  /** The escalated-emails endpoint's own throttle, on top of the company's. */
+  emailsLimiter: RateLimiter;
+}
+
 export class Routes {
   /** Incidents whose details answer an error every time (failDetails). */
   readonly failingDetails = new Map<number, DetailsFailure>();
@@ -85,6 +100,7 @@ export class Routes {
     private readonly tokens: TokenAuthority,
     private readonly limiter: RateLimiter,
     readonly settings: RouteSettings,
+    private readonly more: MoreData,
   ) {}
 
   /** Route a request. `bypass` skips auth and the rate limiter (used to build truncated bodies). */
@@ -101,12 +117,18 @@ export class Routes {
     if (!bypass) {
       const auth = this.tokens.authenticate(req, Number(groups['cid']));
       if ('error' in auth) return auth.error;
-      const throttled = this.limiter.take(auth.companyId);
+      const throttled = route.endpoint === 'emails' ? this.limiter.takeWith(this.more.emailsLimiter, auth.companyId) : this.limiter.take(auth.companyId);
       if (throttled) return throttled;
     }
     const incidentId = Number(groups['iid']);
     switch (route.endpoint) {
-      case 'list': return this.list(url.searchParams);
+      case 'list': return this.list(url.searchParams, this.store, buildListItem);
+      case 'scanback': {
+        const params = scanbackParams(url.searchParams);
+        return params instanceof URLSearchParams ? this.list(params, this.more.scanbacks, buildScanbackItem) : params;
+      }
+      case 'emails': return this.more.emails.response(url.searchParams);
+      case 'deepfake': return this.more.deepfake.response(url.searchParams, this.settings.companyId);
       case 'open': return json(200, { incident_ids: this.store.openIds() });
       case 'details': return this.details(incidentId);
       case 'ato': {
@@ -132,7 +154,8 @@ export class Routes {
   private details(incidentId: number): SimResponse {
     const failure = this.failingDetails.get(incidentId);
     if (failure) return failureResponse(failure);
-    const meta = this.store.get(incidentId);
+    // Scanback incidents are incidents too: their details are served alike.
+    const meta = this.store.get(incidentId) ?? this.more.scanbacks.get(incidentId);
     if (!meta || meta.gone === 404) return json(404, { error_message: 'Incident/company were not found' });
     if (meta.gone === 410) return json(410, { error_message: 'Incident details are not available for this incident type' });
     const details = buildDetails(this.ctx, meta);
@@ -140,13 +163,13 @@ export class Routes {
     return json(200, details);
   }
 
-  private list(params: URLSearchParams): SimResponse {
+  private list(params: URLSearchParams, store: IncidentStore, build: (ctx: GenContext, meta: IncidentMeta) => Record<string, unknown>): SimResponse {
     const parsed = parseListParams(params, this.clock.nowUs(), this.settings.list.maxItemsPerPage);
     if ('error' in parsed) return parsed.error;
     const { query, page } = parsed;
     // Like DRF's max_page_size: a page never holds more than the cap, whatever was asked.
     const perPage = Math.min(parsed.perPage, this.settings.list.pageCap ?? Infinity);
-    const all = this.store.query(query);
+    const all = store.query(query);
     const totalPages = Math.ceil(all.length / perPage);
     if (page > Math.max(totalPages, 1)) return json(404, { error_message: 'Incident or page were not found' });
     const start = (page - 1) * perPage;
@@ -158,7 +181,7 @@ export class Routes {
       page,
       total_pages: totalPages,
       total_count: all.length,
-      incidents: slice.map((meta) => buildListItem(this.ctx, meta)),
+      incidents: slice.map((meta) => build(this.ctx, meta)),
     });
   }
 

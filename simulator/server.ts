@@ -13,6 +13,9 @@ import { hashInts } from './prng.js';
 import { RateLimiter, checkRateLimit } from './rate-limiter.js';
 import { JSON_TYPE, errorPage, htmlStatus, json, readBody, throttledResponse, type SimResponse } from './responses.js';
 import { Routes, endpointOf, type RouteSettings } from './routes.js';
+import { DeepfakeFeed } from './deepfake.js';
+import { EscalatedEmails } from './escalated-emails.js';
+import { buildScanbackItem } from './scanback.js';
 import { MAX_ITEMS_PER_PAGE } from './list-query.js';
 import { DEFAULT_MAILBOXES } from './mailboxes.js';
 import { IncidentStore } from './store.js';
@@ -26,7 +29,9 @@ type QueuedFault = Fault & { remaining: number; toSkip: number };
 
 const LOG_CAP = 100_000;
 const DAY_US = 86_400_000_000;
-const ENDPOINTS: readonly Endpoint[] = ['token', 'list', 'open', 'details', 'mitigations', 'mailboxes', 'ato', 'other'];
+const ENDPOINTS: readonly Endpoint[] = ['token', 'list', 'open', 'details', 'mitigations', 'mailboxes', 'ato', 'emails', 'scanback', 'deepfake', 'other'];
+/** IRONSCALES' documented limit of the escalated-emails endpoint (S1): 20 calls a minute. */
+const EMAILS_RATE_LIMIT = { limit: 20, windowMs: 60_000 };
 
 function checkRatio(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0 || value > 1) throw new RangeError(`${name} must be between 0 and 1`);
@@ -49,6 +54,10 @@ class IronscalesSimulator implements Simulator {
 
   private readonly factory: FactorySettings;
   private readonly store: IncidentStore;
+  private readonly scanbacks: IncidentStore;
+  private readonly emails: EscalatedEmails;
+  private readonly deepfake: DeepfakeFeed;
+  private readonly emailsLimiter: RateLimiter;
   private readonly clock: SimClock;
   private readonly tokens: TokenAuthority;
   private readonly limiter: RateLimiter;
@@ -89,6 +98,11 @@ class IronscalesSimulator implements Simulator {
     this.defaultToUs = options.to === undefined ? undefined : parseIsoOption('to', options.to);
     const ctx = { seed, companyId: this.companyId, companyName, companyDomain: companyDomainOf(companyName) };
     this.store = new IncidentStore(ctx);
+    this.scanbacks = new IncidentStore(ctx);
+    this.emails = new EscalatedEmails(ctx, this.store, this.scanbacks, options.emailsPageCap === undefined ? null : positiveInt('emailsPageCap', options.emailsPageCap));
+    this.deepfake = new DeepfakeFeed(ctx);
+    this.deepfake.enabled = options.deepfakeEnabled !== false;
+    this.emailsLimiter = new RateLimiter(checkRateLimit(options.emailsRateLimit === undefined ? EMAILS_RATE_LIMIT : options.emailsRateLimit));
     this.nextId = 72_300_000 + (hashInts(seed, 0) % 5000);
     const mailboxes = options.mailboxes ?? DEFAULT_MAILBOXES;
     if (!Number.isSafeInteger(mailboxes) || mailboxes < 0) throw new RangeError('mailboxes must be an integer >= 0');
@@ -106,7 +120,9 @@ class IronscalesSimulator implements Simulator {
         maxItemsPerPage: positiveInt('listMaxItemsPerPage', options.listMaxItemsPerPage ?? MAX_ITEMS_PER_PAGE),
       },
     };
-    this.routes = new Routes(ctx, this.store, this.clock, this.tokens, this.limiter, settings);
+    this.routes = new Routes(ctx, this.store, this.clock, this.tokens, this.limiter, settings, {
+      scanbacks: this.scanbacks, emails: this.emails, deepfake: this.deepfake, emailsLimiter: this.emailsLimiter,
+    });
 
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.on('connection', (socket: Socket) => {
@@ -158,16 +174,68 @@ class IronscalesSimulator implements Simulator {
   }
 
   generateIncidents(count: number, range?: { from?: string; to?: string }): number[] {
+    return this.generateInto(this.store, this.factory, count, range);
+  }
+
+  generateScanbackIncidents(count: number, range?: { from?: string; to?: string }): number[] {
+    // What a scan finds are e-mails: every scanback incident has details.
+    return this.generateInto(this.scanbacks, { ...this.factory, goneRatio: 0 }, count, range);
+  }
+
+  private generateInto(store: IncidentStore, factory: FactorySettings, count: number, range?: { from?: string; to?: string }): number[] {
     if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
     if (count === 0) return [];
+    const { fromUs, toUs } = this.range(range);
+    const { metas, nextId } = generatedMetas(count, fromUs, toUs, this.nextId, factory);
+    store.add(metas);
+    this.nextId = nextId;
+    return metas.map((m) => m.id);
+  }
+
+  /** A generation range: the given bounds, else the simulator's (default: the 30 days before now − 1 h). */
+  private range(range?: { from?: string; to?: string }): { fromUs: number; toUs: number } {
     const toUs = range?.to !== undefined ? parseIsoOption('to', range.to)
       : this.defaultToUs ?? Math.floor((this.clock.nowMs() - 3_600_000) / 1000) * 1000 * US_PER_MS;
     const fromUs = range?.from !== undefined ? parseIsoOption('from', range.from) : this.defaultFromUs ?? toUs - 30 * DAY_US;
     if (fromUs > toUs) throw new RangeError('from must not be after to');
-    const { metas, nextId } = generatedMetas(count, fromUs, toUs, this.nextId, this.factory);
-    this.store.add(metas);
-    this.nextId = nextId;
-    return metas.map((m) => m.id);
+    return { fromUs, toUs };
+  }
+
+  scanbackIncidentIds(): number[] {
+    return this.scanbacks.ids();
+  }
+
+  scanbackEntry(incidentId: number): Record<string, unknown> | undefined {
+    const meta = this.scanbacks.get(incidentId);
+    return meta ? buildScanbackItem(this.routes.ctx, meta) : undefined;
+  }
+
+  escalatedEmails(incidentIds?: number[]): Record<string, unknown>[] {
+    return this.emails.all(incidentIds);
+  }
+
+  generateDeepfakeEvents(count: number, range?: { from?: string; to?: string }): string[] {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+    if (count === 0) return [];
+    const { fromUs, toUs } = this.range(range);
+    return this.deepfake.generate(count, fromUs, toUs);
+  }
+
+  addDeepfakeEvents(count: number): string[] {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+    return this.deepfake.add(count, this.clock.nowUs());
+  }
+
+  deepfakeEvents(): Record<string, unknown>[] {
+    return this.deepfake.all();
+  }
+
+  setDeepfakeEnabled(on: boolean): void {
+    this.deepfake.enabled = on;
+  }
+
+  setEmailsRateLimit(rateLimit: { limit: number; windowMs: number } | null): void {
+    this.emailsLimiter.set(rateLimit);
   }
 
   reclassify(incidentId: number, classification: string, at?: string): void {
@@ -184,6 +252,7 @@ class IronscalesSimulator implements Simulator {
 
   reset(): void {
     this.store.clear();
+    this.scanbacks.clear();
   }
 
   removeIncidents(ids: number[]): void {
@@ -200,7 +269,7 @@ class IronscalesSimulator implements Simulator {
   }
 
   details(incidentId: number): Record<string, unknown> | undefined {
-    const meta = this.store.get(incidentId);
+    const meta = this.store.get(incidentId) ?? this.scanbacks.get(incidentId);
     return meta ? buildDetails(this.routes.ctx, meta) : undefined;
   }
 
@@ -279,7 +348,7 @@ class IronscalesSimulator implements Simulator {
     const total = ENDPOINTS.reduce((sum, e) => sum + requests[e], 0);
     return {
       requests, total, throttled: this.limiter.throttled, injectedFaults: this.injectedCount,
-      maxCallsInWindow: this.limiter.maxCallsInWindow, log: this.log.slice(-LOG_CAP),
+      maxCallsInWindow: this.limiter.maxCallsInWindow, emailsMaxCallsInWindow: this.emailsLimiter.maxCallsInWindow, log: this.log.slice(-LOG_CAP),
     };
   }
 
@@ -287,6 +356,7 @@ class IronscalesSimulator implements Simulator {
     this.counts = zeroCounts();
     this.injectedCount = 0;
     this.limiter.resetStats();
+    this.emailsLimiter.resetStats();
     this.log = [];
   }
 
@@ -409,6 +479,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sim = new IronscalesSimulator(options);
   const incidents = options.incidents ?? 0;
   if (incidents > 0) sim.generateIncidents(incidents);
+  // After the incidents, so their ids are those of a simulator without scanbacks.
+  sim.generateScanbackIncidents(options.scanbackIncidents ?? 0);
+  sim.generateDeepfakeEvents(options.deepfakeEvents ?? 0);
   if (options.loadExample) sim.loadExampleIncident();
   await sim.listen(options.port ?? 0);
   return sim;

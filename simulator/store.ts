@@ -62,6 +62,11 @@ export class IncidentStore {
     return this.byId.size;
   }
 
+  /** Changes with every add, remove or in-place change (for callers that cache what they derive). */
+  get revision(): number {
+    return this.version;
+  }
+
   get(id: number): IncidentMeta | undefined {
     return this.byId.get(id);
   }

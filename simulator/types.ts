@@ -48,6 +48,16 @@ export interface SimulatorOptions {
   listPageCap?: number;
   /** Largest `items_per_page` the list accepts; above it, a 400 that names the parameter (default 1000). */
   listMaxItemsPerPage?: number;
+  /** Generated scanback incidents (default 0), first reported in the same range as the incidents, ids after theirs. */
+  scanbackIncidents?: number;
+  /** Generated deepfake events (default 0), detections starting in the same range as the incidents. */
+  deepfakeEvents?: number;
+  /** The escalated-emails endpoint's own limit, on top of `rateLimit` (default {limit: 20, windowMs: 60000}; null = none). */
+  emailsRateLimit?: { limit: number; windowMs: number } | null;
+  /** Most escalated e-mails one page holds, whatever `page_size` asks (default: no cap); total_pages follows it. */
+  emailsPageCap?: number;
+  /** false: the deepfake endpoint answers 404, as for a company without the feature (default true). */
+  deepfakeEnabled?: boolean;
 }
 
 /** Limits of the incident list that IRONSCALES does not document (see setListLimits). */
@@ -62,7 +72,7 @@ export interface TokenRejection {
   body: Record<string, unknown>;
 }
 
-export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'mitigations' | 'mailboxes' | 'ato' | 'other';
+export type Endpoint = 'token' | 'list' | 'open' | 'details' | 'mitigations' | 'mailboxes' | 'ato' | 'emails' | 'scanback' | 'deepfake' | 'other';
 
 /**
  * `skip`: the first `skip` requests the fault matches pass untouched (so "the 6th list call"
@@ -93,9 +103,12 @@ export interface RequestLogEntry {
 export interface SimulatorStats {
   requests: Record<Endpoint, number>;
   total: number;
+  /** 429s the throttles served (the company's and the escalated-emails endpoint's), not injected ones. */
   throttled: number;
   injectedFaults: number;
   maxCallsInWindow: number;
+  /** Most escalated-emails calls accepted within one of its limit's windows. */
+  emailsMaxCallsInWindow: number;
   log: RequestLogEntry[];
 }
 
@@ -153,4 +166,19 @@ export interface Simulator {
   healAccountTakeover(incidentId: number): void;
   /** Changes the list's undocumented limits (page cap; largest accepted items_per_page). */
   setListLimits(limits: ListLimits): void;
+  /** `count` scanback incidents first reported in the range (default as generateIncidents), ids after every id so far. */
+  generateScanbackIncidents(count: number, range?: { from?: string; to?: string }): number[];
+  scanbackIncidentIds(): number[];
+  /** The scanback incident's item, as `scanback-list/` serves it now. */
+  scanbackEntry(incidentId: number): Record<string, unknown> | undefined;
+  /** Every row of `emails/{cid}/` (regular and scanback incidents; or of the given incidents only), ordered by arrival_date then mitigation_id. */
+  escalatedEmails(incidentIds?: number[]): Record<string, unknown>[];
+  /** Deepfake detections starting in the range (default as generateIncidents) until `count` events; their uuids. */
+  generateDeepfakeEvents(count: number, range?: { from?: string; to?: string }): string[];
+  /** `count` deepfake events that happened just now (whole detections, the last one cut short); their uuids. */
+  addDeepfakeEvents(count: number): string[];
+  /** Every deepfake event in feed order, as served. */
+  deepfakeEvents(): Record<string, unknown>[];
+  setDeepfakeEnabled(on: boolean): void;
+  setEmailsRateLimit(rateLimit: { limit: number; windowMs: number } | null): void;
 }

@@ -13,12 +13,9 @@ import { IronscalesClient, type ClientEvents } from './ironscales/client.js';
 import { nowMicros, parseTimestamp } from './ironscales/timestamps.js';
 import { ConfigError, DEFAULT_START_DAYS_AGO, parseConfig, specification, type Config } from './spec.js';
 import { EARLIEST_START, futureStartProblem, pinnedStart, startToPin } from './start-date.js';
-import { INCIDENT_TABLES, streams } from './streams/index.js';
+import { streams } from './streams/index.js';
 
 const DAY_US = 86_400_000_000;
-
-/** The streams that start from start_date: the tables the incident passes feed. */
-const STARTS_FROM_START_DATE = new Set(INCIDENT_TABLES.map((t) => t.definition.name));
 
 export class IronscalesSource implements Source<Config> {
   /** One client for the whole run: the read's preparation and its streams share its token and its limiter. */
@@ -74,7 +71,7 @@ export class IronscalesSource implements Source<Config> {
       if (problem) throw configError(problem);
       return undefined;
     }
-    const pin = startToPin(planned, (name) => STARTS_FROM_START_DATE.has(name));
+    const pin = startToPin(planned);
     if (pin === undefined) return undefined;
     if (pin === 'earliest') {
       await warnEarliest(out);

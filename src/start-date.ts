@@ -33,8 +33,9 @@ export type Pin = 'default' | 'earliest';
  * window each time anyway. An incremental stream is fresh when it has no state and its generation
  * was never bumped (0, or absent on platforms without generations).
  */
-export function startToPin(streams: readonly PlannedStream[], usesStart: (stream: string) => boolean): Pin | undefined {
-  const reading = streams.filter((s) => usesStart(s.name));
+export function startToPin(streams: readonly PlannedStream[]): Pin | undefined {
+  // Every stream with a cursor reads a history from start_date; the snapshot streams (mailboxes) do not.
+  const reading = streams.filter((s) => s.hasCursor);
   if (reading.length === 0) return undefined;
   const fresh = reading.filter((s) => s.syncMode === 'incremental').every((s) => !s.hasState && (s.generationId ?? 0) === 0);
   return fresh ? 'default' : 'earliest';

@@ -274,9 +274,12 @@ describe('integration_tests/', () => {
     }
   });
 
-  test(`configured_catalog selects all four streams; ${STREAM}: incremental on ${CURSOR}, append_dedup on incident_id`, () => {
+  test(`configured_catalog selects all seven streams; ${STREAM}: incremental on ${CURSOR}, append_dedup on incident_id`, () => {
     const catalog = readJson('integration_tests/configured_catalog.json');
-    expect(catalog.streams.map((s: Json) => s.stream.name)).toEqual(['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes']);
+    expect(catalog.streams.map((s: Json) => s.stream.name)).toEqual([
+      'ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes',
+      'ironscales_escalated_emails', 'ironscales_scanback_incidents', 'ironscales_deepfake_events',
+    ]);
     for (const s of catalog.streams) {
       // Each in a mode it supports, deduplicated on its own primary key.
       expect(s.stream.supported_sync_modes).toContain(s.sync_mode);
@@ -344,6 +347,9 @@ describe('integration_tests/', () => {
       ironscales_incident_iocs: ['incident_id', 'ioc_type', 'value', CURSOR],
       ironscales_mitigations: ['mitigationID', CURSOR],
       ironscales_mailboxes: ['id'],
+      ironscales_escalated_emails: ['mitigation_id', 'arrival_date'],
+      ironscales_scanback_incidents: ['incidentID', 'created'],
+      ironscales_deepfake_events: ['event_uuid', 'feed_cursor'],
     };
     expect(new Set(lines.map((line) => line.stream))).toEqual(new Set(Object.keys(keys)));
     for (const line of lines) {

@@ -163,6 +163,7 @@ export function planRead(readers: readonly StreamReader[], catalog: ConfiguredAi
     streams.push({
       name,
       syncMode: configured.sync_mode,
+      hasCursor: found.definition.cursorField !== undefined,
       ...(typeof configured.generation_id === 'number' ? { generationId: configured.generation_id } : {}),
       hasState: raw !== null && raw !== undefined && Object.keys(raw).length > 0,
     });

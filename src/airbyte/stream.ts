@@ -55,6 +55,8 @@ export type ReadEvent =
 export interface PlannedStream {
   name: string;
   syncMode: SyncMode;
+  /** Whether the stream has a cursor (reads a history forward) rather than taking snapshots. */
+  hasCursor: boolean;
   /**
    * The configured stream's generation_id: 0 until the platform first bumps it (a full refresh's
    * first attempt of every sync, a Refresh, a Clear; AttemptHandler.updateGenerationAndStateForFirstAttempt);

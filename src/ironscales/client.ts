@@ -10,55 +10,19 @@ import { IronscalesApiError } from './errors.js';
 import type { EndpointKind } from './responses.js';
 import { RateLimits } from './rate-limiter.js';
 import { Sender, type ApiRequest, type SendEvents } from './send.js';
+import { addRange, PAGED_LISTS, refusesPageSize, type ClientEvents, type ClientOptions, type DetailsResult, type ListQuery, type PagedList, type TimeRange } from './requests.js';
 import {
-  parseAtoPage, parseDetails, parseListPage, parseMailboxesPage, parseMitigationsPage,
-  type IncidentListPage, type MailboxesPage, type MitigationsPage,
+  parseAtoPage, parseDeepfakePage, parseDetails, parseEmailsPage, parseListPage, parseMailboxesPage, parseMitigationsPage, parseScanbackPage,
+  type DeepfakePage, type EmailsPage, type IncidentListPage, type MailboxesPage, type MitigationsPage, type ScanbackPage,
 } from './shapes.js';
 import { formatQueryTimestamp, type Micros } from './timestamps.js';
 import { TokenHolder } from './token.js';
 
-export type { IncidentListItem, IncidentListPage, Mailbox, MailboxesPage, Mitigation, MitigationsPage } from './shapes.js';
-
-export interface ClientOptions {
-  /** Scheme and host, no path: https://appapi.ironscales.com */
-  baseUrl: string;
-  companyId: number;
-  apiKey: string;
-  scopes: string[];
-  requestsPerMinute: number;
-  requestTimeoutMs: number;
-  maxRetryMs: number;
-  /** For `check`: network faults are final at once, and all calls together end within ~20 s. */
-  failFast?: boolean;
-}
-
-export interface ClientEvents extends SendEvents {
-  /** A new token was issued: register it as a secret before anything can print it. */
-  onToken?(jwt: string): void;
-}
-
-/** Both bounds inclusive, in microseconds. */
-export interface TimeRange {
-  start: Micros;
-  end: Micros;
-}
-
-export interface ListQuery {
-  page: number;
-  /** Default: the client's list page size (see listPageSize). */
-  itemsPerPage?: number;
-  /** Incidents first reported in this range. */
-  created?: TimeRange;
-  /** Incidents last updated in this range (may be combined with `created`). */
-  lastUpdate?: TimeRange;
-  /** One incident only (the list's exact `incidentID` filter). */
-  incidentId?: number;
-}
-
-export type DetailsResult =
-  /** `bytes`: the size of the answer, for callers that bound what they hold by bytes. */
-  | { found: true; details: Record<string, unknown>; bytes: number }
-  | { found: false; status: number; message: string };
+export type { ClientEvents, ClientOptions, DetailsResult, ListQuery, TimeRange } from './requests.js';
+export type {
+  DeepfakeEvent, DeepfakePage, EmailsPage, EscalatedEmail, IncidentListItem, IncidentListPage, Mailbox, MailboxesPage, Mitigation, MitigationsPage,
+  ScanbackItem, ScanbackPage,
+} from './shapes.js';
 
 /** Open connections at most; more than the streams' concurrent calls, so none waits for a socket. */
 const MAX_CONNECTIONS = 32;
@@ -77,8 +41,8 @@ export class IronscalesClient {
   private readonly clock = new ServerClock();
   private readonly tokens: TokenHolder;
   private readonly sender: Sender;
-  /** Incidents per list page: LIST_PAGE_SIZE until IRONSCALES shows it serves fewer or refuses it. */
-  private pageSize = LIST_PAGE_SIZE;
+  /** Items per page of each paged list: LIST_PAGE_SIZE until IRONSCALES shows it serves fewer or refuses it. */
+  private readonly pageSizes: Record<PagedList, number> = { list: LIST_PAGE_SIZE, scanback: LIST_PAGE_SIZE };
 
   constructor(
     private readonly options: ClientOptions,
@@ -108,7 +72,16 @@ export class IronscalesClient {
 
   /** Incidents the list serves per page (see LIST_PAGE_SIZE). */
   get listPageSize(): number {
-    return this.pageSize;
+    return this.pageSizes.list;
+  }
+
+  /**
+   * serverNowAtLeast, once IRONSCALES has answered at least once: a stream that reads first gets
+   * the token it needs anyway, and its windows end by IRONSCALES' clock, not this machine's.
+   */
+  async serverNowAtLeastConfirmed(): Promise<Micros> {
+    if (this.clock.offsetMs === undefined) await this.tokens.current();
+    return this.clock.earliestNowMicros();
   }
 
   /** IRONSCALES' clock minus this machine's, in ms; undefined until a response carried a Date header. */
@@ -123,38 +96,44 @@ export class IronscalesClient {
 
   /** One page of incidents, ordered by incidentID (unique, so pages are stable); undefined past the last page. */
   async listIncidents(q: ListQuery): Promise<IncidentListPage | undefined> {
-    const itemsPerPage = q.itemsPerPage ?? this.pageSize;
+    return this.incidentPage('list', q, (params) => {
+      params.set('state', 'all');
+      params.set('reportType', 'all');
+      if (q.created) addRange(params, 'created', q.created);
+      if (q.lastUpdate) addRange(params, 'last_update', q.lastUpdate);
+      if (q.incidentId !== undefined) params.set('incidentID', String(q.incidentId));
+    }, parseListPage);
+  }
+
+  /** One page of scanback incidents first reported in `created`, ordered by incidentID; undefined past the last page. */
+  async listScanbackIncidents(q: { page: number; created: TimeRange }): Promise<ScanbackPage | undefined> {
+    return this.incidentPage('scanback', q, (params) => {
+      params.set('state', 'all');
+      addRange(params, 'created', q.created);
+    }, parseScanbackPage);
+  }
+
+  /** One page of the e-mails escalated to incidents that arrived in `arrival` (bounds inclusive); undefined past the last page. */
+  async listEscalatedEmails(q: { page: number; pageSize: number; arrival: TimeRange }): Promise<EmailsPage | undefined> {
     const params = new URLSearchParams({
+      start_time: formatQueryTimestamp(q.arrival.start),
+      end_time: formatQueryTimestamp(q.arrival.end),
       page: String(q.page),
-      items_per_page: String(itemsPerPage),
-      sort: 'incidentID',
-      order: 'asc',
-      state: 'all',
-      reportType: 'all',
+      page_size: String(q.pageSize),
     });
-    if (q.created) addRange(params, 'created', q.created);
-    if (q.lastUpdate) addRange(params, 'last_update', q.lastUpdate);
-    if (q.incidentId !== undefined) params.set('incidentID', String(q.incidentId));
-    let reply;
-    try {
-      // Page 1 must exist (an empty window is a 200 with total_pages 0); a later page may be past the end.
-      reply = await this.sender.send({ ...this.request('list', `/incident/${this.options.companyId}/list/?${params}`, 'GET incident list'), absentMeansNone: q.page > 1 });
-    } catch (err) {
-      if (q.itemsPerPage === undefined && itemsPerPage > DOCUMENTED_LIST_PAGE_SIZE && refusesPageSize(err)) {
-        this.pageSize = DOCUMENTED_LIST_PAGE_SIZE;
-        await this.events.onLog?.(`IRONSCALES refused items_per_page=${itemsPerPage} (${(err as Error).message}); listing ${DOCUMENTED_LIST_PAGE_SIZE} incidents per page, its documented default.`);
-        return this.listIncidents(q);
-      }
-      throw err;
-    }
-    if (!reply.found) return undefined;
-    const page = parseListPage(reply.body);
-    if (q.itemsPerPage === undefined && q.page === 1 && page.total_pages > 1 && page.incidents.length > 0 && page.incidents.length < itemsPerPage) {
-      // IRONSCALES caps its pages below what was asked: ask for what it serves, so page numbers stay its own.
-      this.pageSize = page.incidents.length;
-      await this.events.onLog?.(`IRONSCALES serves at most ${page.incidents.length} incidents per page (asked for ${itemsPerPage}); listing ${page.incidents.length} per page.`);
-    }
-    return page;
+    const reply = await this.sender.send({ ...this.request('emails', `/emails/${this.options.companyId}/?${params}`, 'GET escalated emails'), absentMeansNone: q.page > 1 });
+    return reply.found ? parseEmailsPage(reply.body) : undefined;
+  }
+
+  /** The deepfake events after feed position `sinceId` or, before any position is known, that occurred from `createdAfter`. */
+  async deepfakeEvents(q: { sinceId?: number; createdAfter?: Micros; limit: number }): Promise<DeepfakePage> {
+    const params = new URLSearchParams({ limit: String(q.limit) });
+    if (q.sinceId !== undefined) params.set('since_id', String(q.sinceId));
+    if (q.createdAfter !== undefined) params.set('created_after', formatQueryTimestamp(q.createdAfter));
+    // The feed has no pages: no 404 there means "nothing" (responses.ts), so an answer always comes.
+    const reply = await this.sender.send(this.request('deepfake', `/deepfake/${this.options.companyId}/events/?${params}`, 'GET deepfake events'));
+    if (!reply.found) throw new IronscalesApiError('unexpected', `IRONSCALES answered GET deepfake events with HTTP ${reply.status} (${reply.message}).`);
+    return parseDeepfakePage(reply.body);
   }
 
   /**
@@ -221,6 +200,41 @@ export class IronscalesClient {
     this.sender.close();
   }
 
+  /**
+   * One page of a paged incident list (the incident list, the scanback list), in incidentID order.
+   * Page 1 must exist (an empty window is a 200 with total_pages 0); a later page may be past the end.
+   */
+  private async incidentPage<P extends { total_pages: number; incidents: unknown[] }>(
+    kind: PagedList,
+    q: { page: number; itemsPerPage?: number },
+    filters: (params: URLSearchParams) => void,
+    parse: (body: unknown) => P,
+  ): Promise<P | undefined> {
+    const itemsPerPage = q.itemsPerPage ?? this.pageSizes[kind];
+    const params = new URLSearchParams({ page: String(q.page), items_per_page: String(itemsPerPage), sort: 'incidentID', order: 'asc' });
+    filters(params);
+    const { path, what, noun } = PAGED_LISTS[kind];
+    let reply;
+    try {
+      reply = await this.sender.send({ ...this.request(kind, `/incident/${this.options.companyId}/${path}/?${params}`, what), absentMeansNone: q.page > 1 });
+    } catch (err) {
+      if (q.itemsPerPage === undefined && itemsPerPage > DOCUMENTED_LIST_PAGE_SIZE && refusesPageSize(err)) {
+        this.pageSizes[kind] = DOCUMENTED_LIST_PAGE_SIZE;
+        await this.events.onLog?.(`IRONSCALES refused items_per_page=${itemsPerPage} (${(err as Error).message}); listing ${DOCUMENTED_LIST_PAGE_SIZE} ${noun} per page, its documented default.`);
+        return this.incidentPage(kind, q, filters, parse);
+      }
+      throw err;
+    }
+    if (!reply.found) return undefined;
+    const page = parse(reply.body);
+    if (q.itemsPerPage === undefined && q.page === 1 && page.total_pages > 1 && page.incidents.length > 0 && page.incidents.length < itemsPerPage) {
+      // IRONSCALES caps its pages below what was asked: ask for what it serves, so page numbers stay its own.
+      this.pageSizes[kind] = page.incidents.length;
+      await this.events.onLog?.(`IRONSCALES serves at most ${page.incidents.length} ${noun} per page (asked for ${itemsPerPage}); listing ${page.incidents.length} per page.`);
+    }
+    return page;
+  }
+
   private async requestToken(): Promise<string> {
     const reply = await this.sender.send({
       kind: 'token',
@@ -239,14 +253,4 @@ export class IronscalesClient {
   private request(kind: EndpointKind, path: string, what: string): ApiRequest {
     return { kind, method: 'GET', path: `/appapi${path}`, what, authorized: true };
   }
-}
-
-/** IRONSCALES refused the request because of its page size (a 400 that names items_per_page). */
-function refusesPageSize(err: unknown): boolean {
-  return err instanceof IronscalesApiError && err.failure === 'bad_request' && /items_per_page/i.test(`${err.message} ${err.detail ?? ''}`);
-}
-
-function addRange(params: URLSearchParams, filter: 'created' | 'last_update', range: TimeRange): void {
-  params.set(`${filter}_start_time`, formatQueryTimestamp(range.start));
-  params.set(`${filter}_end_time`, formatQueryTimestamp(range.end));
 }

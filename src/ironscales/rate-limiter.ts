@@ -12,10 +12,10 @@ import type { EndpointKind } from './responses.js';
 /**
  * IRONSCALES' per-endpoint limits, on top of the company's global budget (API docs, §5 of the
  * research notes): the escalated-emails endpoint allows 20 calls a minute, the stats endpoints
- * 20 a second. The endpoints this client calls today have none; a new endpoint kind with a
- * documented limit gets its row here and nowhere else.
+ * 20 a second. A call waits for both its endpoint's budget and the company's; an endpoint kind
+ * with a documented limit gets its row here and nowhere else.
  */
-export const ENDPOINT_LIMITS: Partial<Record<EndpointKind | 'emails' | 'stats', { limit: number; windowMs: number }>> = {
+export const ENDPOINT_LIMITS: Partial<Record<EndpointKind | 'stats', { limit: number; windowMs: number }>> = {
   emails: { limit: 20, windowMs: 60_000 },
   stats: { limit: 20, windowMs: 1_000 },
 };

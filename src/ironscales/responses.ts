@@ -15,7 +15,7 @@
  */
 import type { FailureKind } from './errors.js';
 
-export type EndpointKind = 'token' | 'list' | 'details' | 'ato' | 'mitigations' | 'mailboxes';
+export type EndpointKind = 'token' | 'list' | 'details' | 'ato' | 'mitigations' | 'mailboxes' | 'scanback' | 'emails' | 'deepfake';
 
 /** What the caller of a failing call knows, for the messages. */
 export interface FailureContext {
@@ -77,7 +77,7 @@ interface Row {
   then: Action;
 }
 
-const DATA: readonly EndpointKind[] = ['list', 'details', 'ato', 'mitigations', 'mailboxes'];
+const DATA: readonly EndpointKind[] = ['list', 'details', 'ato', 'mitigations', 'mailboxes', 'scanback', 'emails', 'deepfake'];
 /** A 403 that talks about the token means the token, not the key's rights. */
 const TOKEN_WORDING = /jwt|token|signature|expired|credentials/i;
 /**
@@ -143,6 +143,19 @@ export const RESPONSE_TABLE: readonly Row[] = [
   { endpoints: ['token'], status: 404, when: inOwnJson, then: { action: 'fail', failure: 'credentials', message: keyRejected } },
 
   { endpoints: DATA, status: 404, when: inOwnJson, body: COMPANY_WORDING, then: { action: 'fail', failure: 'permission', message: companyUnknown } },
+  // The deepfake feed has no pages: IRONSCALES documents its 404 as "Company not found or feature disabled".
+  {
+    endpoints: ['deepfake'],
+    status: 404,
+    when: inOwnJson,
+    then: {
+      action: 'fail',
+      failure: 'permission',
+      message: (c) =>
+        `IRONSCALES answered 404 (${c.detail}) to ${c.what}: company ${c.companyId} is unknown or has no Deepfake protection. ` +
+        'Enable it for the company, or deselect the ironscales_deepfake_events stream.',
+    },
+  },
   { endpoints: DATA, status: 404, when: documentedAbsence, then: { action: 'not_found' } },
   { endpoints: ['details', 'ato'], status: 410, when: inOwnJson, then: { action: 'not_found' } },
   { status: 404, then: { action: 'retry', exhausted: undocumentedAbsence } },

@@ -95,7 +95,7 @@ class Retryable extends Error {
 }
 
 export class Sender {
-  readonly calls: Record<EndpointKind, number> = { token: 0, list: 0, details: 0, ato: 0, mitigations: 0, mailboxes: 0 };
+  readonly calls: Record<EndpointKind, number> = { token: 0, list: 0, details: 0, ato: 0, mitigations: 0, mailboxes: 0, scanback: 0, emails: 0, deepfake: 0 };
   private readonly http: HttpTransport;
   private readonly host: string;
   private failFastDeadline: number | undefined;

@@ -9,9 +9,18 @@ import { incidentReader, type IncidentReaderSettings } from './incidents/reader.
 import { incidents } from './incidents/incidents.js';
 import { mailboxes } from './mailboxes.js';
 import { mitigations } from './incidents/mitigations.js';
+import { deepfakeEvents } from './deepfake-events.js';
+import { escalatedEmails } from './escalated-emails.js';
+import { scanbackIncidents } from './scanback-incidents.js';
 
 export const INCIDENT_TABLES = [incidents, incidentIocs, mitigations];
 
 export function streams(client: (session: ReadSession) => IronscalesClient, settings: IncidentReaderSettings): StreamReader[] {
-  return [incidentReader(INCIDENT_TABLES, client, settings), mailboxes(client)] as StreamReader[];
+  return [
+    incidentReader(INCIDENT_TABLES, client, settings),
+    mailboxes(client),
+    escalatedEmails(client, settings),
+    scanbackIncidents(client, settings),
+    deepfakeEvents(client, settings),
+  ] as StreamReader[];
 }

@@ -14,6 +14,8 @@
  *   and the parts are read again, then the sync fails rather than skip what the part hid.
  * Windows only ever lose items between two calls (new items are stamped after the window's end),
  * which is what makes the whole's fresh total the arbiter.
+ * With `holdInHand`, a window (or part) of up to that many items is read whole, page by page, and
+ * cut into slices in hand: its calls are its pages, however many slices it checkpoints in.
  */
 import { transientError } from '../airbyte/errors.js';
 import type { Micros } from '../ironscales/timestamps.js';
@@ -57,6 +59,12 @@ export interface WindowOptions {
   /** Inclusive. */
   end: Micros;
   maxPerSlice: number;
+  /**
+   * Items of a window read whole and cut into slices in hand rather than split into parts asked for
+   * one by one (needs `timeOf`). For lists with large pages and a tight call budget: a window's
+   * calls are then its pages, not its slices.
+   */
+  holdInHand?: number;
   /** Called once with the whole window's item count (from its first page). */
   onWindowTotal?(total: number): void | Promise<void>;
   onWarning?(message: string): void | Promise<void>;
@@ -86,14 +94,20 @@ async function firstPage<T>(list: WindowedList<T>, window: TimeWindow): Promise<
 }
 
 async function* readWindow<T>(list: WindowedList<T>, options: WindowOptions, window: TimeWindow, first: WindowPage<T>): AsyncGenerator<WindowSlice<T>> {
-  if (first.total_count > options.maxPerSlice) {
-    const parts = splitWindow(window, Math.min(MAX_PARTS, Math.ceil(first.total_count / (options.maxPerSlice * SPLIT_FILL))));
+  const inHand = options.holdInHand !== undefined && list.timeOf !== undefined;
+  const limit = inHand ? Math.max(options.maxPerSlice, options.holdInHand ?? 0) : options.maxPerSlice;
+  if (first.total_count > limit) {
+    const parts = splitWindow(window, Math.min(MAX_PARTS, Math.ceil(first.total_count / (limit * SPLIT_FILL))));
     if (parts.length > 1) {
       yield* readParts(list, options, window, first.total_count, parts);
       return;
     }
   }
   const slice = await readWhole(list, options, window, first);
+  if (slice && inHand && list.timeOf) {
+    yield* cutInHand(list.timeOf, slice, options.maxPerSlice);
+    return;
+  }
   if (slice) {
     yield slice;
     return;
@@ -183,6 +197,26 @@ function toSlice<T>(list: WindowedList<T>, window: TimeWindow, byId: Map<number,
     if (time === undefined || inWindow(time, window)) items.push(item);
   }
   return { start: window.start, end: window.end, items };
+}
+
+/**
+ * A whole window read in hand, as consecutive slices of about `maxPerSlice` items in time order,
+ * cut only between two instants (an instant's items stay together, as a slice read from the API's
+ * own window would hold them).
+ */
+function* cutInHand<T>(timeOf: (item: T) => Micros, whole: WindowSlice<T>, maxPerSlice: number): Generator<WindowSlice<T>> {
+  const items = [...whole.items].sort((a, b) => timeOf(a) - timeOf(b));
+  let start = whole.start;
+  let from = 0;
+  while (from < items.length) {
+    let to = Math.min(from + maxPerSlice, items.length);
+    while (to < items.length && timeOf(items[to] as T) === timeOf(items[to - 1] as T)) to++;
+    const end = to >= items.length ? whole.end : timeOf(items[to] as T);
+    yield { start, end, items: items.slice(from, to) };
+    start = end;
+    from = to;
+  }
+  if (items.length === 0) yield whole;
 }
 
 function inWindow(time: Micros, window: TimeWindow): boolean {

@@ -9,8 +9,26 @@ import { conformance, PROTOCOL_SCHEMA_PATH, PROTOCOL_SCHEMA_PRESENT } from '../h
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export const STREAMS = ['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes'];
-export const INCREMENTAL_STREAMS = STREAMS.slice(0, 3);
+export const STREAMS = [
+  'ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_mailboxes',
+  'ironscales_escalated_emails', 'ironscales_scanback_incidents', 'ironscales_deepfake_events',
+];
+export const INCIDENT_TABLES = STREAMS.slice(0, 3);
+export const INCREMENTAL_STREAMS = STREAMS.filter((s) => s !== 'ironscales_mailboxes');
+
+/**
+ * How each incremental stream's saved position reads: the state's cursor key, the record's cursor
+ * field and the id saved among ids_at_cursor (the deepfake feed keeps an integer position instead).
+ */
+export const POSITIONS: Record<string, { stateKey: string; field: string; idOf: (data: Json) => number }> = {
+  ironscales_incidents: { stateKey: 'first_reported_date', field: 'first_reported_date', idOf: (d) => d.incident_id },
+  ironscales_incident_iocs: { stateKey: 'first_reported_date', field: 'first_reported_date', idOf: (d) => d.incident_id },
+  ironscales_mitigations: { stateKey: 'first_reported_date', field: 'first_reported_date', idOf: (d) => d.incidentID },
+  ironscales_escalated_emails: { stateKey: 'arrival_date', field: 'arrival_date', idOf: (d) => d.mitigation_id },
+  ironscales_scanback_incidents: { stateKey: 'created', field: 'created', idOf: (d) => d.incidentID },
+};
+/** How far before its cursor an incremental read of the escalated e-mails looks for late escalations. */
+const EMAILS_LOOKBACK_US = 24 * 3_600_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Counting: each cat() test is one CAT-equivalent check (module state: one count per test file).
@@ -167,13 +185,19 @@ export function assembleState(states: Message[]): Json[] {
 }
 
 /**
- * Whether a row of an incremental stream is due after a saved position: first reported after the
- * cursor, or at it but not among the incidents already emitted there (ids_at_cursor).
+ * Whether a row of an incremental stream is due after a saved position: after the cursor, or at it
+ * but not among the ids already emitted there (ids_at_cursor); an escalated e-mail before the cursor
+ * (within the day re-read) if its incident is newer than max_incident_id; a deepfake event if its
+ * feed position lies past since_id.
  */
-export function dueAfter(streamState: Json | undefined, firstReported: string, incidentId: number): boolean {
-  const cursor = streamState?.first_reported_date as string | undefined;
+export function dueAfter(stream: string, streamState: Json | undefined, data: Json): boolean {
+  if (stream === 'ironscales_deepfake_events') return streamState?.since_id === undefined || data.feed_cursor > streamState.since_id;
+  const { stateKey, field, idOf } = POSITIONS[stream]!;
+  const cursor = streamState?.[stateKey] as string | undefined;
   if (cursor === undefined) return true;
-  const a = micros(firstReported);
+  const a = micros(data[field]);
   const b = micros(cursor);
-  return a > b || (a === b && !((streamState.ids_at_cursor ?? []) as number[]).includes(incidentId));
+  if (a > b || (a === b && !((streamState.ids_at_cursor ?? []) as number[]).includes(idOf(data)))) return true;
+  const max = streamState.max_incident_id;
+  return stream === 'ironscales_escalated_emails' && a < b && a >= b - EMAILS_LOOKBACK_US && (max === undefined || data.incident_id > max);
 }

@@ -12,7 +12,10 @@ import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { planLink } from '../../simulator/wrapped-links.js';
 import { configFor as simulatorConfig, errorTraces, REPO_ROOT, type Message, type RunResult } from '../helpers/connector.js';
 import { conformance, newAjv, runChecked } from '../helpers/acceptance-protocol.js';
-import { assembleState, cat, catNeedingProtocol, catSummary, configuredCatalog, dueAfter, incrementalOnly, INCREMENTAL_STREAMS, isObject, micros, pkOf, recordsOf, statesOf, statusesOf, STREAMS, type Json } from './cat-helpers.js';
+import {
+  assembleState, cat, catNeedingProtocol, catSummary, configuredCatalog, dueAfter, INCIDENT_TABLES, incrementalOnly, INCREMENTAL_STREAMS, isObject, micros, pkOf,
+  POSITIONS, recordsOf, statesOf, statusesOf, STREAMS, type Json,
+} from './cat-helpers.js';
 
 const EXAMPLE_ID = 123456;
 const SEED = 41;
@@ -26,14 +29,16 @@ let primaryKeys: Map<string, string[][]>;
 let atoId = 0;
 let teamsId = 0;
 
-const configFor = () => simulatorConfig(sim, { records_per_checkpoint: 10, request_timeout_seconds: 10 });
+const RECORDS_PER_CHECKPOINT = 10;
+const configFor = () => simulatorConfig(sim, { records_per_checkpoint: RECORDS_PER_CHECKPOINT, request_timeout_seconds: 10 });
 const platformCatalog = (mode: 'full_refresh' | 'incremental') => configuredCatalog(discovered, mode);
 const incidentOf = (data: Json): number => data.incident_id ?? data.incidentID;
 const pk = (stream: string, data: Json) => pkOf(primaryKeys.get(stream)!, data);
 const pks = (result: RunResult, stream: string) => recordsOf(result, stream).map((r) => pk(stream, r.record.data));
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: SEED, incidents: 45, loadExample: true, rateLimit: null, goneRatio: 0, extraFieldRatio: 0 });
+  // No server-side limits: restarts run three at a time (each connector still paces its e-mails calls).
+  sim = await startSimulator({ seed: SEED, incidents: 45, scanbackIncidents: 45, deepfakeEvents: 60, loadExample: true, rateLimit: null, emailsRateLimit: null, goneRatio: 0, extraFieldRatio: 0 });
   [atoId, teamsId] = sim.addIncidents([
     { first_reported_date: '2025-05-05T05:05:05.505050Z', gone: true },
     { first_reported_date: '2025-05-06T06:06:06.060606Z', reportType: 'teams' },
@@ -129,14 +134,21 @@ describe('TestBasicRead', () => {
     }
   });
 
-  cat('cursor: every record of an incremental stream carries first_reported_date, equal to its incident’s', () => {
+  cat('cursor: every record of an incremental stream carries its cursor (the incident tables: first_reported_date, equal to its incident’s)', () => {
     const firstReported = new Map(recordsOf(read, 'ironscales_incidents').map((r) => [r.record.data.incident_id, r.record.data.first_reported_date]));
-    for (const stream of INCREMENTAL_STREAMS) {
+    for (const stream of INCIDENT_TABLES) {
       for (const r of recordsOf(read, stream)) {
         expect(() => micros(r.record.data.first_reported_date)).not.toThrow();
         expect(r.record.data.first_reported_date).toBe(firstReported.get(incidentOf(r.record.data)));
       }
     }
+    for (const stream of ['ironscales_escalated_emails', 'ironscales_scanback_incidents']) {
+      for (const r of recordsOf(read, stream)) expect(() => micros(r.record.data[POSITIONS[stream]!.field])).not.toThrow();
+    }
+    // The deepfake feed's position: the page's next_cursor, growing from page to page.
+    const feed = recordsOf(read, 'ironscales_deepfake_events').map((r) => r.record.data.feed_cursor);
+    expect(feed.every((c) => Number.isSafeInteger(c))).toBe(true);
+    expect(feed).toEqual([...feed].sort((a, b) => a - b));
   });
 
   cat('validate_stream_statuses: per stream STARTED, RUNNING…, COMPLETE; its records only between its RUNNING and its COMPLETE', () => {
@@ -168,11 +180,16 @@ describe('TestBasicRead', () => {
       expect({ stream, recordCount: m.state.sourceStats.recordCount }).toEqual({ stream, recordCount: since.get(stream) ?? 0 });
       since.set(stream, 0);
     }
+    // Records per slice: the incident tables count incidents, the e-mails 5 rows per incident, the feed pages of 500.
+    const perSlice: Record<string, number> = { ironscales_escalated_emails: 5 * RECORDS_PER_CHECKPOINT, ironscales_deepfake_events: 500 };
     for (const stream of INCREMENTAL_STREAMS) {
       // Every record is covered by a later STATE of its stream, and a backfill checkpoints often.
       expect({ stream, uncovered: since.get(stream) ?? 0 }).toEqual({ stream, uncovered: 0 });
-      expect(statesOf(read, stream).length).toBeGreaterThanOrEqual(5);
+      // A slice keeps an instant's rows together, so it may hold a few more: at least one STATE per two slices' worth.
+      const slices = INCIDENT_TABLES.includes(stream) ? 5 : Math.max(1, Math.floor(recordsOf(read, stream).length / (2 * (perSlice[stream] ?? RECORDS_PER_CHECKPOINT))));
+      expect({ stream, enough: statesOf(read, stream).length >= slices }).toEqual({ stream, enough: true });
     }
+    expect(statesOf(read, 'ironscales_scanback_incidents').length).toBeGreaterThanOrEqual(5);
   });
 
   // Protocol principle "sources always emit state, regardless of sync mode" (the CDK's
@@ -252,6 +269,27 @@ describe('TestBasicRead', () => {
     expect(ids).toHaveLength(50);
     expect(new Set(ids).size).toBe(50);
   });
+
+  cat('escalated_emails: every row IRONSCALES serves once, exactly as served; each of an incident’s affected mailboxes', () => {
+    const rows = recordsOf(read, 'ironscales_escalated_emails').map((r) => r.record.data);
+    const byKey = (list: Json[]) => new Map(list.map((d) => [d.mitigation_id, d]));
+    expect(byKey(rows)).toEqual(byKey(sim.escalatedEmails()));
+    expect(rows).toHaveLength(sim.escalatedEmails().length);
+    const mitigations = new Set(recordsOf(read, 'ironscales_mitigations').map((r) => r.record.data.mitigationID));
+    expect(rows.filter((d) => !d.is_scanback && !mitigations.has(d.mitigation_id))).toEqual([]);
+    expect(rows.some((d) => d.is_scanback)).toBe(true);
+  });
+
+  cat('scanback_incidents: every scanback incident once, exactly as the scanback list serves it', () => {
+    const rows = recordsOf(read, 'ironscales_scanback_incidents').map((r) => r.record.data);
+    expect(rows.map((d) => d.incidentID).sort()).toEqual(sim.scanbackIncidentIds().sort());
+    for (const d of rows) expect(d).toEqual(sim.scanbackEntry(d.incidentID));
+  });
+
+  cat('deepfake_events: every event of the feed once, in feed order, exactly as served plus its feed_cursor', () => {
+    const rows = recordsOf(read, 'ironscales_deepfake_events').map((r) => r.record.data);
+    expect(rows.map(({ feed_cursor: _, ...event }) => event)).toEqual(sim.deepfakeEvents());
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +327,7 @@ describe('TestIncremental', () => {
   /** Per stream, the primary keys `first` holds that are due after the stream's saved position in `state`. */
   const dueKeys = (state: Json[], stream: string) => {
     const saved = state.find((s) => s.stream.stream_descriptor.name === stream)?.stream.stream_state;
-    return recordsOf(first, stream).filter((r) => dueAfter(saved, r.record.data.first_reported_date, incidentOf(r.record.data))).map((r) => pk(stream, r.record.data));
+    return recordsOf(first, stream).filter((r) => dueAfter(stream, saved, r.record.data)).map((r) => pk(stream, r.record.data));
   };
 
   cat('test_two_sequential_reads: read 2 with the assembled per-stream state yields fewer records of every stream, none before its cursor', async () => {
@@ -342,7 +380,8 @@ describe('TestIncremental', () => {
     for (const [i, stream] of INCREMENTAL_STREAMS.entries()) {
       const states = statesOf(result, stream);
       expect(states.length).toBeGreaterThanOrEqual(1);
-      expect(states.at(-1)!.state.stream.stream_state.first_reported_date).toBe(future[i].stream.stream_state.first_reported_date);
+      const key = POSITIONS[stream]?.stateKey ?? 'since_id';
+      expect({ stream, [key]: states.at(-1)!.state.stream.stream_state[key] }).toEqual({ stream, [key]: future[i].stream.stream_state[key] });
       expect(statusesOf(result, stream).at(-1)).toBe('COMPLETE');
     }
   });

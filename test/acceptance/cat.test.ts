@@ -169,7 +169,7 @@ describe('TestDiscovery', () => {
   const streams = () => discovered.streams as Json[];
   const incremental = () => streams().filter((s) => (s.supported_sync_modes as string[]).includes('incremental'));
 
-  cat('test_discover: exactly one CATALOG, unique names, the four streams in order', async () => {
+  cat('test_discover: exactly one CATALOG, unique names, the seven streams in order', async () => {
     const result = await runChecked('discover', { config: configFor() });
     expect(result.code).toBe(0);
     const catalogs = result.messages.filter((m) => m.type === 'CATALOG');
@@ -210,6 +210,9 @@ describe('TestDiscovery', () => {
       ironscales_incident_iocs: [[['incident_id'], ['ioc_type'], ['value']], ['first_reported_date']],
       ironscales_mitigations: [[['mitigationID']], ['first_reported_date']],
       ironscales_mailboxes: [[['id']], null],
+      ironscales_escalated_emails: [[['mitigation_id']], ['arrival_date']],
+      ironscales_scanback_incidents: [[['incidentID']], ['created']],
+      ironscales_deepfake_events: [[['event_uuid']], ['feed_cursor']],
     });
   });
 

@@ -83,7 +83,7 @@ describe('check', () => {
 });
 
 describe('discover', () => {
-  test('lists four streams; the incidents stream with cursor, primary key and resumability', async () => {
+  test('lists seven streams; the incidents stream with cursor, primary key and resumability', async () => {
     const result = await runConnector('discover', { config: good() });
     expect(result.code).toBe(0);
     const catalog = result.messages.find((m) => m.type === 'CATALOG')!.catalog;
@@ -92,6 +92,9 @@ describe('discover', () => {
       'ironscales_incident_iocs',
       'ironscales_mitigations',
       'ironscales_mailboxes',
+      'ironscales_escalated_emails',
+      'ironscales_scanback_incidents',
+      'ironscales_deepfake_events',
     ]);
     const byName = new Map(catalog.streams.map((s: { name: string }) => [s.name, s]));
     expect(byName.get('ironscales_incident_iocs')).toMatchObject({

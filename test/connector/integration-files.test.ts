@@ -4,13 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPECTED_IDS, EXPECTED_MAILBOXES, incidentOf, SEEDED, selectExpected } from '../../scripts/expected-records.js';
+import { BY_INCIDENT, EXPECTED_DEEPFAKES, EXPECTED_IDS, EXPECTED_MAILBOXES, EXPECTED_SCANBACKS, incidentOf, SEEDED, selectExpected } from '../../scripts/expected-records.js';
+import { micros } from '../acceptance/cat-helpers.js';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { REPO_ROOT, runConnector, type Message, type RunResult } from '../helpers/connector.js';
 
 const file = (name: string) => join(REPO_ROOT, 'integration_tests', name);
 const json = (name: string) => JSON.parse(readFileSync(file(name), 'utf8'));
-const INCREMENTAL = ['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations'];
+const INCREMENTAL = ['ironscales_incidents', 'ironscales_incident_iocs', 'ironscales_mitigations', 'ironscales_escalated_emails', 'ironscales_scanback_incidents', 'ironscales_deepfake_events'];
+const ALL = [...INCREMENTAL.slice(0, 3), 'ironscales_mailboxes', ...INCREMENTAL.slice(3)];
+/** Per stream read by time: the state's cursor key and the record's cursor field. */
+const TIME_CURSORS: Record<string, [string, string]> = {
+  ironscales_incidents: ['first_reported_date', 'first_reported_date'],
+  ironscales_incident_iocs: ['first_reported_date', 'first_reported_date'],
+  ironscales_mitigations: ['first_reported_date', 'first_reported_date'],
+  ironscales_escalated_emails: ['arrival_date', 'arrival_date'],
+  ironscales_scanback_incidents: ['created', 'created'],
+};
 let sim: Simulator;
 let full: RunResult;
 
@@ -29,15 +39,15 @@ afterAll(async () => {
   await sim.close();
 });
 
-test('the configured catalog lists the four streams, incremental where the stream supports it', () => {
+test('the configured catalog lists the seven streams, incremental where the stream supports it', () => {
   const modes = catalog().streams.map((s: Message) => [s.stream.name, s.sync_mode]);
-  expect(modes).toEqual([...INCREMENTAL.map((name) => [name, 'incremental']), ['ironscales_mailboxes', 'full_refresh']]);
+  expect(modes).toEqual(ALL.map((name) => [name, name === 'ironscales_mailboxes' ? 'full_refresh' : 'incremental']));
   expect(full.code).toBe(0);
 });
 
 test('expected_records.jsonl holds rows of every stream, each found equal (by primary key) in a read of the seeded simulator', () => {
   const expected = readFileSync(file('expected_records.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const streams = [...INCREMENTAL, 'ironscales_mailboxes'];
+  const streams = ALL;
   for (const stream of streams) {
     const mine = expected.filter((e) => e.stream === stream);
     expect({ stream, some: mine.length > 0 }).toEqual({ stream, some: true });
@@ -49,9 +59,11 @@ test('expected_records.jsonl holds rows of every stream, each found equal (by pr
   const first = new Set(sim.incidentIds().slice(0, EXPECTED_IDS));
   expect(new Set(expected.filter((e) => e.stream === 'ironscales_incidents').map((e) => e.data.incident_id))).toEqual(first);
   expect(expected.filter((e) => e.stream === 'ironscales_mailboxes')).toHaveLength(EXPECTED_MAILBOXES);
+  expect(expected.filter((e) => e.stream === 'ironscales_scanback_incidents')).toHaveLength(EXPECTED_SCANBACKS);
+  expect(expected.filter((e) => e.stream === 'ironscales_deepfake_events')).toHaveLength(EXPECTED_DEEPFAKES);
   const reread = full.records.map((r) => ({ stream: r.record.stream as string, data: r.record.data }));
   expect(expected.map((e) => ({ stream: e.stream, data: e.data }))).toEqual(selectExpected(reread, sim.incidentIds()));
-  for (const stream of ['ironscales_incident_iocs', 'ironscales_mitigations']) {
+  for (const stream of BY_INCIDENT.slice(1)) {
     const rows = expected.filter((e) => e.stream === stream);
     expect(rows.every((e) => first.has(incidentOf(e) as number))).toBe(true);
     expect(rows.length).toBe(ofStream(full, stream).filter((r) => first.has(incidentOf(r.record) as number)).length);
@@ -64,14 +76,21 @@ test('sample_state.json resumes every incremental stream from its cursor; mailbo
   const sample = await runConnector('read', { config: config(), catalog: catalog(), state });
   expect(sample.code).toBe(0);
   for (const stream of INCREMENTAL) {
-    const cursor = state.find((s: Message) => s.stream.stream_descriptor.name === stream).stream.stream_state.first_reported_date as string;
+    const saved = state.find((s: Message) => s.stream.stream_descriptor.name === stream).stream.stream_state;
     const rows = ofStream(sample, stream);
     expect({ stream, some: rows.length > 0, fewer: rows.length < ofStream(full, stream).length }).toEqual({ stream, some: true, fewer: true });
-    expect(rows.filter((r) => !(r.record.data.first_reported_date >= cursor))).toEqual([]);
+    const cursor = TIME_CURSORS[stream];
+    if (cursor === undefined) continue;
+    const [key, field] = cursor;
+    const after = (r: Message) => micros(r.record.data[field]) >= micros(saved[key]);
+    expect(rows.filter((r) => !after(r))).toEqual([]);
     // Nothing at or after the cursor is left out.
-    const due = ofStream(full, stream).filter((r) => r.record.data.first_reported_date >= cursor);
-    expect(rows.length).toBe(due.length);
+    expect(rows.length).toBe(ofStream(full, stream).filter(after).length);
   }
+  // The feed resumes after its position: the events that follow it in feed order, each once.
+  const events = (r: RunResult) => ofStream(r, 'ironscales_deepfake_events').map((m) => m.record.data.event_uuid);
+  expect(events(sample)).toEqual(events(full).slice(-events(sample).length));
+  expect(ofStream(sample, 'ironscales_deepfake_events').every((r) => r.record.data.feed_cursor > state.at(-1).stream.stream_state.since_id)).toBe(true);
   expect(ofStream(sample, 'ironscales_mailboxes').length).toBe(ofStream(full, 'ironscales_mailboxes').length);
 });
 

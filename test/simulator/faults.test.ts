@@ -211,7 +211,7 @@ test('stats: per-endpoint counts, request log, resetStats', async () => {
     await api(local, token, `/incident/${local.companyId}/open/`);
     await http(`${local.url}/favicon.ico`);
     const stats = local.stats();
-    expect(stats.requests).toEqual({ token: 1, list: 1, open: 1, details: 1, mitigations: 0, mailboxes: 0, ato: 0, other: 1 });
+    expect(stats.requests).toEqual({ token: 1, list: 1, open: 1, details: 1, mitigations: 0, mailboxes: 0, ato: 0, emails: 0, scanback: 0, deepfake: 0, other: 1 });
     expect(stats.total).toBe(5);
     expect(stats.log.map((e) => [e.method, e.endpoint, e.status])).toEqual([
       ['POST', 'token', 200], ['GET', 'list', 200], ['GET', 'details', 200], ['GET', 'open', 200], ['GET', 'other', 404],
@@ -220,7 +220,7 @@ test('stats: per-endpoint counts, request log, resetStats', async () => {
     expect(typeof stats.log[0]?.at).toBe('number');
     local.resetStats();
     expect(local.stats()).toEqual({
-      requests: { token: 0, list: 0, open: 0, details: 0, mitigations: 0, mailboxes: 0, ato: 0, other: 0 }, total: 0, throttled: 0, injectedFaults: 0, maxCallsInWindow: 0, log: [],
+      requests: { token: 0, list: 0, open: 0, details: 0, mitigations: 0, mailboxes: 0, ato: 0, emails: 0, scanback: 0, deepfake: 0, other: 0 }, total: 0, throttled: 0, injectedFaults: 0, maxCallsInWindow: 0, emailsMaxCallsInWindow: 0, log: [],
     });
   } finally {
     await local.close();

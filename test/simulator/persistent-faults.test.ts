@@ -141,7 +141,7 @@ describe('newer endpoints: faults and statistics', () => {
     expect((await atoDetails()).status).toBe(502);
     expect((await atoDetails()).status).toBe(200);
     const stats = sim.stats();
-    expect(stats.requests).toEqual({ token: 0, list: 1, open: 0, details: 0, mitigations: 2, mailboxes: 2, ato: 3, other: 0 });
+    expect(stats.requests).toEqual({ token: 0, list: 1, open: 0, details: 0, mitigations: 2, mailboxes: 2, ato: 3, emails: 0, scanback: 0, deepfake: 0, other: 0 });
     expect(stats.total).toBe(8);
     expect(stats.injectedFaults).toBe(4);
     expect(stats.log.map((e) => `${e.method} ${e.endpoint} ${e.status}`)).toEqual([

@@ -41,6 +41,15 @@ describe('the response table', () => {
     // IRONSCALES' own words for a company it does not know: the configuration.
     ['list', 404, 'Company not found', ownJson, 'permission'],
     ['details', 404, 'Company not found', documented, 'permission'],
+    // The newer endpoints: a page after page 1 may be past the end; page 1 missing is a fault.
+    ['scanback', 404, 'Incident or page were not found', documented, 'not_found'],
+    ['scanback', 404, 'Incident or page were not found', ownJson, 'retry'],
+    ['emails', 404, 'Invalid page.', documented, 'not_found'],
+    ['emails', 404, 'Invalid page.', ownJson, 'retry'],
+    ['emails', 404, 'Company not found', ownJson, 'permission'],
+    // The deepfake feed has no pages; S1 documents its 404 as "Company not found or feature disabled".
+    ['deepfake', 404, 'Deepfake protection is not enabled for company 5.', ownJson, 'permission'],
+    ['deepfake', 404, 'HTTP 404', { body: 'html', absentMeansNone: false }, 'retry'],
   ])('%s answered %s (%s, %j) → %s', (endpoint, status, body, facts, expected) => {
     expect(summary(endpoint, status, body, facts)).toBe(expected);
   });

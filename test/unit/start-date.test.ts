@@ -3,8 +3,7 @@ import type { PlannedStream } from '../../src/airbyte/stream.js';
 import { parseTimestamp } from '../../src/ironscales/timestamps.js';
 import { EARLIEST_START, futureStartProblem, pinnedStart, startToPin } from '../../src/start-date.js';
 
-const usesStart = (name: string) => name !== 'mailboxes';
-const stream = (name: string, over: Partial<PlannedStream> = {}): PlannedStream => ({ name, syncMode: 'incremental', hasState: false, ...over });
+const stream = (name: string, over: Partial<PlannedStream> = {}): PlannedStream => ({ name, syncMode: 'incremental', hasCursor: name !== 'mailboxes', hasState: false, ...over });
 
 test.each<[string, PlannedStream[], ReturnType<typeof startToPin>]>([
   ['a new connection (generation 0, no state)', [stream('incidents', { generationId: 0 }), stream('iocs', { generationId: 0 })], 'default'],
@@ -16,7 +15,7 @@ test.each<[string, PlannedStream[], ReturnType<typeof startToPin>]>([
   ['only a stream that does not use the start', [stream('mailboxes', { syncMode: 'full_refresh', generationId: 3 })], undefined],
   ['a stream that does not use the start does not count', [stream('incidents', { generationId: 0 }), stream('mailboxes', { generationId: 5, hasState: true })], 'default'],
 ])('%s → %s', (_name, streams, pin) => {
-  expect(startToPin(streams, usesStart)).toBe(pin);
+  expect(startToPin(streams)).toBe(pin);
 });
 
 test('the default is IRONSCALES\' now − 90 days in the spec\'s format, rounded down to the second; the earliest is before any incident', () => {

@@ -11,16 +11,14 @@
  *   full_refresh_complete  set by a full refresh that finished: the next full refresh starts over
  *                        (one that did not finish resumes from its cursor)
  */
-import { invalidStreamState, type StreamState } from '../../airbyte/state.js';
-import { formatTimestamp, parseTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import type { StreamState } from '../../airbyte/state.js';
+import { formatTimestamp, type Micros } from '../../ironscales/timestamps.js';
+import { advanceTimeCursor, readTimeCursor, stateReader, type TimeCursor } from '../time-cursor.js';
 import type { SliceItem } from './list-slices.js';
 
-export interface IncidentPosition {
-  cursor?: Micros;
-  idsAtCursor: number[];
+export interface IncidentPosition extends TimeCursor {
   updatedUntil?: Micros;
   detailsPending: number[];
-  fullRefreshComplete: boolean;
 }
 
 /**
@@ -33,39 +31,12 @@ export const MAX_PENDING = 10_000;
 const KEYS = ['first_reported_date', 'ids_at_cursor', 'updated_until', 'details_pending', 'full_refresh_complete'];
 
 export function parseIncidentPosition(stream: string, raw: StreamState): IncidentPosition {
-  const unknown = Object.keys(raw).filter((key) => !KEYS.includes(key));
-  if (unknown.length > 0) {
-    throw invalidStreamState(stream, `it has the key(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; this connector writes only ${KEYS.join(', ')}`);
-  }
-  const time = (key: string): Micros | undefined => {
-    const value = raw[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') {
-      try {
-        return parseTimestamp(value);
-      } catch {
-        // fall through to the error below
-      }
-    }
-    throw invalidStreamState(stream, `${key} is ${JSON.stringify(value)}, not an ISO-8601 timestamp`);
+  const read = stateReader(stream, raw, KEYS);
+  return {
+    ...readTimeCursor(stream, raw, 'first_reported_date', read),
+    updatedUntil: read.time('updated_until'),
+    detailsPending: read.ids('details_pending'),
   };
-  const ids = (key: string): number[] => {
-    const value = raw[key];
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value) || !value.every((id) => Number.isSafeInteger(id))) throw invalidStreamState(stream, `${key} must be a list of incident ids`);
-    return value as number[];
-  };
-  const complete = raw.full_refresh_complete;
-  if (complete !== undefined && typeof complete !== 'boolean') throw invalidStreamState(stream, 'full_refresh_complete must be true or false');
-  const position: IncidentPosition = {
-    cursor: time('first_reported_date'),
-    idsAtCursor: ids('ids_at_cursor'),
-    updatedUntil: time('updated_until'),
-    detailsPending: ids('details_pending'),
-    fullRefreshComplete: complete === true,
-  };
-  if (position.cursor === undefined && position.idsAtCursor.length > 0) throw invalidStreamState(stream, 'ids_at_cursor is set without first_reported_date');
-  return position;
 }
 
 export function formatIncidentPosition(position: IncidentPosition): StreamState {
@@ -80,16 +51,7 @@ export function formatIncidentPosition(position: IncidentPosition): StreamState 
 
 /** After a complete created slice: the cursor is its latest first report, with the ids at that instant. */
 export function advanceCursor(position: IncidentPosition, items: SliceItem[]): void {
-  let latest: Micros | undefined;
-  for (const { created } of items) if (latest === undefined || created > latest) latest = created;
-  if (latest === undefined || (position.cursor !== undefined && latest < position.cursor)) return;
-  const atLatest = items.filter((i) => i.created === latest).map((i) => i.item.incidentID);
-  if (latest === position.cursor) {
-    position.idsAtCursor = [...new Set([...position.idsAtCursor, ...atLatest])];
-  } else {
-    position.cursor = latest;
-    position.idsAtCursor = atLatest;
-  }
+  advanceTimeCursor(position, items.map(({ item, created }) => ({ time: created, id: item.incidentID })));
 }
 
 /**
