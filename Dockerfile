@@ -34,7 +34,7 @@ COPY --from=build /app/dist ./dist
 USER 1000:1000
 
 LABEL io.airbyte.name="airbyte/source-ironscales" \
-      io.airbyte.version="0.2.0"
+      io.airbyte.version="0.3.0"
 
 # The platform ignores ENTRYPOINT and runs  sh -c 'eval "$AIRBYTE_ENTRYPOINT <command>"'
 # from another directory, so both name the same absolute paths.
