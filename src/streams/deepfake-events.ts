@@ -20,6 +20,7 @@ import type { IronscalesClient } from '../ironscales/client.js';
 import { IronscalesApiError } from '../ironscales/errors.js';
 import { stateReader } from './time-cursor.js';
 import type { WindowedStreamSettings } from './windowed-stream.js';
+import { nullable, recordSchema, TIMESTAMP } from './json-schema.js';
 
 const STREAM = 'ironscales_deepfake_events';
 const CURSOR = 'feed_cursor';
@@ -27,8 +28,6 @@ const KEYS = ['since_id', 'full_refresh_complete'];
 /** S1: "default 100, hard cap 500 on the service". */
 export const DEEPFAKE_LIMIT = 500;
 const DAY_US = 86_400_000_000;
-
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
 interface FeedPosition {
   sinceId?: number;
@@ -39,34 +38,28 @@ export function deepfakeEvents(client: (session: ReadSession) => IronscalesClien
   return singleStream<FeedPosition>({
     definition: {
       name: STREAM,
-      jsonSchema: {
-        $schema: 'http://json-schema.org/draft-07/schema#',
-        type: 'object',
-        additionalProperties: true,
-        required: ['event_uuid', CURSOR],
-        properties: {
-          event_uuid: { type: 'string', description: 'Primary key.' },
-          event_type: nullable('string', { description: 'suspicious, mfa_started, mfa_succeeded, mfa_aborted or confirmed.' }),
-          occurred_at: nullable('string', { format: 'date-time', airbyte_type: 'timestamp_with_timezone' }),
-          name: nullable('string'),
-          severity: nullable('integer'),
-          deepfake_target_full_name: nullable('string'),
-          deepfake_attacker_full_name: nullable('string'),
-          deepfake_attacker_email: nullable('string'),
-          ms_meeting_name: nullable('string'),
-          ms_meeting_id: nullable('string'),
-          ms_meeting_url: nullable('string'),
-          host_name: nullable('string'),
-          participants_count: { type: ['object', 'null'], additionalProperties: true, description: 'Participant counts by kind, as strings (as IRONSCALES sends them).' },
-          deepfake_type: nullable('string'),
-          video_confidence: nullable('number'),
-          audio_confidence: nullable('number'),
-          feed_cursor: {
-            type: 'integer',
-            description: "Added by the connector (the cursor): the feed's next_cursor of the page this event came in, the position the feed goes on from after it.",
-          },
+      jsonSchema: recordSchema(['event_uuid', CURSOR], {
+        event_uuid: { type: 'string', description: 'Primary key.' },
+        event_type: nullable('string', { description: 'suspicious, mfa_started, mfa_succeeded, mfa_aborted or confirmed.' }),
+        occurred_at: nullable('string', TIMESTAMP),
+        name: nullable('string'),
+        severity: nullable('integer'),
+        deepfake_target_full_name: nullable('string'),
+        deepfake_attacker_full_name: nullable('string'),
+        deepfake_attacker_email: nullable('string'),
+        ms_meeting_name: nullable('string'),
+        ms_meeting_id: nullable('string'),
+        ms_meeting_url: nullable('string'),
+        host_name: nullable('string'),
+        participants_count: { type: ['object', 'null'], additionalProperties: true, description: 'Participant counts by kind, as strings (as IRONSCALES sends them).' },
+        deepfake_type: nullable('string'),
+        video_confidence: nullable('number'),
+        audio_confidence: nullable('number'),
+        feed_cursor: {
+          type: 'integer',
+          description: "Added by the connector (the cursor): the feed's next_cursor of the page this event came in, the position the feed goes on from after it.",
         },
-      },
+      }),
       primaryKey: [['event_uuid']],
       cursorField: [CURSOR],
       resumable: true,

@@ -24,6 +24,7 @@ import type { EscalatedEmail, IronscalesClient } from '../ironscales/client.js';
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { formatTimeCursor, readTimeCursor, stateReader, type TimeCursor } from './time-cursor.js';
 import { windowedStream, type WindowedStreamSettings } from './windowed-stream.js';
+import { TIMESTAMP, nullable, recordSchema } from './json-schema.js';
 
 const STREAM = 'ironscales_escalated_emails';
 const CURSOR = 'arrival_date';
@@ -34,9 +35,6 @@ export const EMAILS_PAGE_SIZE = 5_000;
 const ROWS_PER_INCIDENT = 5;
 /** How long before the cursor an incremental sync looks for rows escalated after their arrival. */
 export const ESCALATION_LOOKBACK_US = 24 * 3_600_000_000;
-
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
-const dateTime = { format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
 
 interface EmailsPosition extends TimeCursor {
   /** The highest incident id among the rows of every window completely read. */
@@ -55,37 +53,31 @@ export function escalatedEmails(client: (session: ReadSession) => IronscalesClie
     {
       definition: {
         name: STREAM,
-        jsonSchema: {
-          $schema: 'http://json-schema.org/draft-07/schema#',
-          type: 'object',
-          additionalProperties: true,
-          required: ['mitigation_id', CURSOR],
-          properties: {
-            arrival_date: { type: 'string', ...dateTime, description: 'When the e-mail arrived in the mailbox, UTC with microseconds (the cursor).' },
-            incident_id: nullable('integer'),
-            subject: nullable('string'),
-            sender_email: nullable('string'),
-            recipient_name: nullable('string'),
-            recipient_email: nullable('string'),
-            primary_threat_type: nullable('string'),
-            is_scanback: nullable('boolean', { description: 'Found by a retroactive scan.' }),
-            classification: nullable('string', { description: 'Phishing, Spam, Safe, Unclassified, Microsoft quarantine or Released from Microsoft.' }),
-            incident_state: nullable('string'),
-            resolution: nullable('string'),
-            sender_ip: nullable('string'),
-            reported_by: nullable('string'),
-            mailbox_id: nullable('integer'),
-            department: nullable('string'),
-            remediated_time: nullable('string', dateTime),
-            mitigation_id: { type: 'integer', description: 'Primary key: the mitigation of this copy (mitigationID in ironscales_mitigations).' },
-            challenged_type: nullable('string'),
-            challenged_date: nullable('string', dateTime),
-            challenged_by: nullable('string'),
-            challenged_reason: nullable('string'),
-            challenged_comment: nullable('string'),
-            opened_on: nullable('string', { ...dateTime, description: 'When the recipient opened it, before it was remediated.' }),
-          },
-        },
+        jsonSchema: recordSchema(['mitigation_id', CURSOR], {
+          arrival_date: { type: 'string', ...TIMESTAMP, description: 'When the e-mail arrived in the mailbox, UTC with microseconds (the cursor).' },
+          incident_id: nullable('integer'),
+          subject: nullable('string'),
+          sender_email: nullable('string'),
+          recipient_name: nullable('string'),
+          recipient_email: nullable('string'),
+          primary_threat_type: nullable('string'),
+          is_scanback: nullable('boolean', { description: 'Found by a retroactive scan.' }),
+          classification: nullable('string', { description: 'Phishing, Spam, Safe, Unclassified, Microsoft quarantine or Released from Microsoft.' }),
+          incident_state: nullable('string'),
+          resolution: nullable('string'),
+          sender_ip: nullable('string'),
+          reported_by: nullable('string'),
+          mailbox_id: nullable('integer'),
+          department: nullable('string'),
+          remediated_time: nullable('string', TIMESTAMP),
+          mitigation_id: { type: 'integer', description: 'Primary key: the mitigation of this copy (mitigationID in ironscales_mitigations).' },
+          challenged_type: nullable('string'),
+          challenged_date: nullable('string', TIMESTAMP),
+          challenged_by: nullable('string'),
+          challenged_reason: nullable('string'),
+          challenged_comment: nullable('string'),
+          opened_on: nullable('string', { ...TIMESTAMP, description: 'When the recipient opened it, before it was remediated.' }),
+        }),
         primaryKey: [['mitigation_id']],
         cursorField: [CURSOR],
         resumable: true,

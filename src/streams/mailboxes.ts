@@ -6,9 +6,9 @@
 import type { ReadSession } from '../airbyte/stream.js';
 import { singleStream } from '../airbyte/stream.js';
 import type { IronscalesClient } from '../ironscales/client.js';
+import { nullable, recordSchema } from './json-schema.js';
 
 const PAGE_SIZE = 100;
-const nullable = (type: string) => ({ type: [type, 'null'] });
 
 const STREAM = 'ironscales_mailboxes';
 
@@ -16,28 +16,22 @@ export function mailboxes(client: (session: ReadSession) => IronscalesClient) {
   return singleStream({
     definition: {
       name: STREAM,
-      jsonSchema: {
-        $schema: 'http://json-schema.org/draft-07/schema#',
-        type: 'object',
-        additionalProperties: true,
-        required: ['id'],
-        properties: {
-          id: { type: 'integer' },
-          firstName: nullable('string'),
-          lastName: nullable('string'),
-          title: nullable('string'),
-          department: nullable('string'),
-          email: nullable('string'),
-          phoneNumber: nullable('string'),
-          tags: { type: ['array', 'null'], items: { type: 'string' } },
-          language: nullable('string'),
-          enabled: nullable('boolean'),
-          riskLevel: nullable('string'),
-          awarenessLevel: nullable('string'),
-          protected: nullable('boolean'),
-          unprotectedReason: nullable('string'),
-        },
-      },
+      jsonSchema: recordSchema(['id'], {
+        id: { type: 'integer' },
+        firstName: nullable('string'),
+        lastName: nullable('string'),
+        title: nullable('string'),
+        department: nullable('string'),
+        email: nullable('string'),
+        phoneNumber: nullable('string'),
+        tags: { type: ['array', 'null'], items: { type: 'string' } },
+        language: nullable('string'),
+        enabled: nullable('boolean'),
+        riskLevel: nullable('string'),
+        awarenessLevel: nullable('string'),
+        protected: nullable('boolean'),
+        unprotectedReason: nullable('string'),
+      }),
       primaryKey: [['id']],
       resumable: false,
       typicalRecordBytes: 400,

@@ -16,13 +16,11 @@ import { LIST_PAGE_SIZE, type IronscalesClient, type ScanbackItem } from '../iro
 import { formatTimestamp, parseTimestamp, type Micros } from '../ironscales/timestamps.js';
 import { formatTimeCursor, readTimeCursor, stateReader, type TimeCursor } from './time-cursor.js';
 import { windowedStream, type WindowedStreamSettings } from './windowed-stream.js';
+import { TIMESTAMP, nullable, recordSchema } from './json-schema.js';
 
 const STREAM = 'ironscales_scanback_incidents';
 const CURSOR = 'created';
 const KEYS = [CURSOR, 'ids_at_cursor', 'full_refresh_complete'];
-
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
-const dateTime = { format: 'date-time', airbyte_type: 'timestamp_with_timezone' };
 
 interface Read {
   data: ScanbackItem;
@@ -34,30 +32,24 @@ export function scanbackIncidents(client: (session: ReadSession) => IronscalesCl
     {
       definition: {
         name: STREAM,
-        jsonSchema: {
-          $schema: 'http://json-schema.org/draft-07/schema#',
-          type: 'object',
-          additionalProperties: true,
-          required: ['incidentID', CURSOR],
-          properties: {
-            incidentID: { type: 'integer', description: 'IRONSCALES incident ID (primary key).' },
-            emailSubject: nullable('string'),
-            linksCount: nullable('integer'),
-            attachmentsCount: nullable('integer'),
-            recipientEmail: nullable('string'),
-            recipientName: nullable('string'),
-            classification: nullable('string', { description: 'As the incident list shows it: Phishing, Spam, Safe, Open report…' }),
-            assignee: nullable('string'),
-            senderName: nullable('string'),
-            senderEmail: nullable('string'),
-            affectedMailboxesCount: nullable('integer'),
-            created: { type: 'string', ...dateTime, description: 'When the scan reported the incident, UTC with microseconds (the cursor).' },
-            reportedBy: nullable('string'),
-            resolvedBy: nullable('string'),
-            challengedType: nullable('string'),
-            firstChallengedDate: nullable('string', dateTime),
-          },
-        },
+        jsonSchema: recordSchema(['incidentID', CURSOR], {
+          incidentID: { type: 'integer', description: 'IRONSCALES incident ID (primary key).' },
+          emailSubject: nullable('string'),
+          linksCount: nullable('integer'),
+          attachmentsCount: nullable('integer'),
+          recipientEmail: nullable('string'),
+          recipientName: nullable('string'),
+          classification: nullable('string', { description: 'As the incident list shows it: Phishing, Spam, Safe, Open report…' }),
+          assignee: nullable('string'),
+          senderName: nullable('string'),
+          senderEmail: nullable('string'),
+          affectedMailboxesCount: nullable('integer'),
+          created: { type: 'string', ...TIMESTAMP, description: 'When the scan reported the incident, UTC with microseconds (the cursor).' },
+          reportedBy: nullable('string'),
+          resolvedBy: nullable('string'),
+          challengedType: nullable('string'),
+          firstChallengedDate: nullable('string', TIMESTAMP),
+        }),
         primaryKey: [['incidentID']],
         cursorField: [CURSOR],
         resumable: true,

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/connector.js';
 import { newAjv } from '../helpers/ajv.js';
+import { seededRandom } from '../helpers/faults-harness.js';
 
 type Json = Record<string, unknown>;
 const read = (path: string): Json => JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as Json;
@@ -85,18 +86,6 @@ function specDiffProblems(previous: Json, current: Json): string[] {
 }
 
 // ------------------------------------------------------------------ validate_previous_configs
-/** A seeded PRNG (mulberry32), so a failure names a config that can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ABSENT = Symbol('absent');
 
 /** Values a property's schema might hold at and around its bounds; invalid ones are filtered out by the previous spec. */
@@ -148,7 +137,8 @@ function generatedConfigs(previous: Json, count: number, seed: number): Json[] {
   // Every candidate of every property, valid or not, against the base (one factor at a time)...
   for (const n of names) for (const v of options[n]!) configs.push(build((m) => (m === n ? v : base(m))));
   // ...then seeded random combinations of accepted values, with the odd extra key (CAT drops keys starting with "_").
-  const random = prng(seed);
+  // Seeded, so a failure names a config that can be replayed.
+  const random = seededRandom(seed);
   for (let i = 0; i < count; i++) {
     const config = build((n) => accepted[n]![Math.floor(random() * accepted[n]!.length)]);
     if (random() < 0.2) config.some_extra_field = 'x';

@@ -5,10 +5,9 @@
  * optional, and additionalProperties stays open because the API grows by adding fields.
  */
 
-type Schema = Record<string, unknown>;
+import { nullable, TIMESTAMP, type Schema } from '../json-schema.js';
 
-const nullable = (type: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], ...extra });
-const dateTime = (): Schema => nullable('string', { format: 'date-time', airbyte_type: 'timestamp_with_timezone' });
+const dateTime = (): Schema => nullable('string', TIMESTAMP);
 const object = (properties: Record<string, Schema>, opts: { nullable?: boolean } = {}): Schema => ({
   type: opts.nullable ? ['object', 'null'] : 'object',
   additionalProperties: true,

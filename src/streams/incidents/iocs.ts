@@ -8,6 +8,7 @@
  */
 import type { IncidentTable } from './table.js';
 import { unwrapUrl, type Gateway } from './url-unwrap.js';
+import { recordSchema } from '../json-schema.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, unknown>;
@@ -18,31 +19,25 @@ const nullableText = { type: ['string', 'null'] };
 export const incidentIocs: IncidentTable = {
   definition: {
     name: 'ironscales_incident_iocs',
-    jsonSchema: {
-      $schema: 'http://json-schema.org/draft-07/schema#',
-      type: 'object',
-      additionalProperties: true,
-      required: ['incident_id', 'first_reported_date', 'ioc_type', 'value', 'source'],
-      properties: {
-        incident_id: { type: 'integer', description: 'The incident the indicator was found in.' },
-        first_reported_date: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone', description: "The incident's first report (the cursor)." },
-        classification: { ...nullableText, description: "The incident's classification when the row was emitted." },
-        ioc_type: {
-          ...text,
-          description:
-            'sender_email, sender_domain, reply_to, reply_to_domain, mail_server_ip, mail_server_host, reporter_email, url, url_domain, ' +
-            'link_text_domain (a domain shown as a link\'s text that differs from where the link leads), attachment_md5, attachment_name, login_ip.',
-        },
-        value: { ...text, description: 'Normalised: e-mail addresses, domains, hosts and md5 lower-case; URLs and file names as given.' },
-        source: { ...text, description: 'Where in the incident it was found, e.g. links[2].url or reports[0].mail_server.ip.' },
-        gateway: {
-          ...nullableText,
-          description:
-            'For a url or url_domain found by unwrapping a link rewritten by a mail gateway, the gateway that wrapped it: mimecast, safelinks, ' +
-            'proofpoint_v1, proofpoint_v2, proofpoint_v3, barracuda, cisco, google, sophos, trendmicro or symantec. Null on every row found as served.',
-        },
+    jsonSchema: recordSchema(['incident_id', 'first_reported_date', 'ioc_type', 'value', 'source'], {
+      incident_id: { type: 'integer', description: 'The incident the indicator was found in.' },
+      first_reported_date: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone', description: "The incident's first report (the cursor)." },
+      classification: { ...nullableText, description: "The incident's classification when the row was emitted." },
+      ioc_type: {
+        ...text,
+        description:
+          'sender_email, sender_domain, reply_to, reply_to_domain, mail_server_ip, mail_server_host, reporter_email, url, url_domain, ' +
+          'link_text_domain (a domain shown as a link\'s text that differs from where the link leads), attachment_md5, attachment_name, login_ip.',
       },
-    },
+      value: { ...text, description: 'Normalised: e-mail addresses, domains, hosts and md5 lower-case; URLs and file names as given.' },
+      source: { ...text, description: 'Where in the incident it was found, e.g. links[2].url or reports[0].mail_server.ip.' },
+      gateway: {
+        ...nullableText,
+        description:
+          'For a url or url_domain found by unwrapping a link rewritten by a mail gateway, the gateway that wrapped it: mimecast, safelinks, ' +
+          'proofpoint_v1, proofpoint_v2, proofpoint_v3, barracuda, cisco, google, sophos, trendmicro or symantec. Null on every row found as served.',
+      },
+    }),
     primaryKey: [['incident_id'], ['ioc_type'], ['value']],
     cursorField: ['first_reported_date'],
     resumable: true,

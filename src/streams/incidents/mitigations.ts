@@ -13,37 +13,30 @@ import type { IronscalesClient } from '../../ironscales/client.js';
 import { IronscalesApiError } from '../../ironscales/errors.js';
 import type { SliceItem } from './list-slices.js';
 import type { IncidentTable } from './table.js';
+import { nullable, recordSchema } from '../json-schema.js';
 
 /** Rows per response page (an assumption: IRONSCALES does not document it) and ids per request. */
 export const MITIGATIONS_PER_PAGE = 100;
 export const INCIDENTS_PER_MITIGATION_CALL = 100;
 
-const nullable = (type: string) => ({ type: [type, 'null'] });
-
 export const mitigations: IncidentTable = {
   definition: {
     name: 'ironscales_mitigations',
-    jsonSchema: {
-      $schema: 'http://json-schema.org/draft-07/schema#',
-      type: 'object',
-      additionalProperties: true,
-      required: ['mitigationID', 'incidentID', 'first_reported_date'],
-      properties: {
-        mitigationID: { type: 'integer', description: 'Primary key: the mitigation of one incident in one mailbox.' },
-        incidentID: { type: 'integer' },
-        first_reported_date: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone', description: "The incident's first report (the cursor)." },
-        incidentState: nullable('string'),
-        remediatedTime: { ...nullable('string'), format: 'date-time', airbyte_type: 'timestamp_with_timezone' },
-        mailboxId: nullable('integer'),
-        mailboxEmail: nullable('string'),
-        subject: nullable('string'),
-        senderEmail: nullable('string'),
-        senderIP: nullable('string'),
-        reportedBy: nullable('string'),
-        resolution: nullable('string'),
-        spfResult: nullable('string'),
-      },
-    },
+    jsonSchema: recordSchema(['mitigationID', 'incidentID', 'first_reported_date'], {
+      mitigationID: { type: 'integer', description: 'Primary key: the mitigation of one incident in one mailbox.' },
+      incidentID: { type: 'integer' },
+      first_reported_date: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone', description: "The incident's first report (the cursor)." },
+      incidentState: nullable('string'),
+      remediatedTime: { ...nullable('string'), format: 'date-time', airbyte_type: 'timestamp_with_timezone' },
+      mailboxId: nullable('integer'),
+      mailboxEmail: nullable('string'),
+      subject: nullable('string'),
+      senderEmail: nullable('string'),
+      senderIP: nullable('string'),
+      reportedBy: nullable('string'),
+      resolution: nullable('string'),
+      spfResult: nullable('string'),
+    }),
     primaryKey: [['mitigationID']],
     cursorField: ['first_reported_date'],
     resumable: true,
