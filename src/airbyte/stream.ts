@@ -74,6 +74,18 @@ export interface StreamRequest<S> {
   state: S | undefined;
 }
 
+/**
+ * Where a read starts: the saved position, except that a full refresh that finished starts over.
+ * A full refresh given the state of an attempt that did not finish resumes from it (the platform
+ * passes a failed attempt's state to the next attempt for resumable streams, where it enables
+ * them: AttemptHandler.updateGenerationAndStateForSubsequentAttempts).
+ */
+export function startingPosition<S extends { fullRefreshComplete: boolean }>(request: StreamRequest<S>, initial: () => S): S {
+  const saved = request.state;
+  if (saved === undefined || (request.syncMode === 'full_refresh' && saved.fullRefreshComplete)) return initial();
+  return { ...saved, fullRefreshComplete: false };
+}
+
 /** What a reader may do beyond yielding: log, and say the API made it wait. */
 export interface ReadSession {
   readonly out: MessageWriter;

@@ -9,7 +9,7 @@ import { ServerClock } from './clock.js';
 import { IronscalesApiError } from './errors.js';
 import type { EndpointKind } from './responses.js';
 import { RateLimits } from './rate-limiter.js';
-import { Sender, type ApiRequest, type SendEvents } from './send.js';
+import { Sender, type ApiRequest } from './send.js';
 import { addRange, PAGED_LISTS, refusesPageSize, type ClientEvents, type ClientOptions, type DetailsResult, type ListQuery, type PagedList, type TimeRange } from './requests.js';
 import {
   parseAtoPage, parseDeepfakePage, parseDetails, parseEmailsPage, parseListPage, parseMailboxesPage, parseMitigationsPage, parseScanbackPage,

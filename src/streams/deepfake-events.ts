@@ -15,7 +15,7 @@
  * cannot end a sync early.
  */
 import type { StreamState } from '../airbyte/state.js';
-import { singleStream, type ReadEvent, type ReadSession, type StreamRequest } from '../airbyte/stream.js';
+import { singleStream, startingPosition, type ReadEvent, type ReadSession, type StreamRequest } from '../airbyte/stream.js';
 import type { IronscalesClient } from '../ironscales/client.js';
 import { IronscalesApiError } from '../ironscales/errors.js';
 import { stateReader } from './time-cursor.js';
@@ -76,9 +76,7 @@ export function deepfakeEvents(client: (session: ReadSession) => IronscalesClien
 
 async function* readFeed(api: IronscalesClient, settings: WindowedStreamSettings, request: StreamRequest<FeedPosition>): AsyncGenerator<ReadEvent> {
   const full = request.syncMode === 'full_refresh';
-  const saved = request.state;
-  // A full refresh starts over unless it is given the state of an attempt that did not finish.
-  const position: FeedPosition = saved !== undefined && !(full && saved.fullRefreshComplete) ? { ...saved, fullRefreshComplete: false } : { fullRefreshComplete: false };
+  const position = startingPosition<FeedPosition>(request, () => ({ fullRefreshComplete: false }));
   if (position.sinceId === undefined) {
     position.sinceId = await firstPosition(api, settings);
     if (position.sinceId === undefined) {

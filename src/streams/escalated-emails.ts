@@ -99,8 +99,6 @@ export function escalatedEmails(client: (session: ReadSession) => IronscalesClie
         timeOf: (read) => read.time,
         describe: (window) => `escalated e-mails that arrived ${formatTimestamp(window.start)}..${formatTimestamp(window.end)}`,
       }),
-      timeOf: (read) => read.time,
-      idOf: (read) => read.data.mitigation_id,
       record: (read) => read.data,
       maxPerSlice: (s) => s.recordsPerCheckpoint * ROWS_PER_INCIDENT,
       holdInHand: 4 * EMAILS_PAGE_SIZE,

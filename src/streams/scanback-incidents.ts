@@ -68,8 +68,6 @@ export function scanbackIncidents(client: (session: ReadSession) => IronscalesCl
         timeOf: (read) => read.time,
         describe: (window) => `scanback incidents created ${formatTimestamp(window.start)}..${formatTimestamp(window.end)}`,
       }),
-      timeOf: (read) => read.time,
-      idOf: (read) => read.data.incidentID,
       record: (read) => read.data,
       maxPerSlice: (s) => s.recordsPerCheckpoint,
       holdInHand: 4 * LIST_PAGE_SIZE,

@@ -11,7 +11,7 @@
  * after a sync has read past their time; it decides which of those are new.
  */
 import type { StreamState } from '../airbyte/state.js';
-import { singleStream, type ReadEvent, type ReadSession, type StreamDefinition, type StreamRequest } from '../airbyte/stream.js';
+import { singleStream, startingPosition, type ReadEvent, type ReadSession, type StreamDefinition, type StreamRequest } from '../airbyte/stream.js';
 import type { IronscalesClient } from '../ironscales/client.js';
 import type { Micros } from '../ironscales/timestamps.js';
 import { windowSlices, type WindowedList } from './paged-windows.js';
@@ -30,10 +30,8 @@ export interface WindowedStreamSpec<T, P extends TimeCursor> {
   formatState(position: P): StreamState;
   /** The position of a stream that has read nothing yet. */
   initial(): P;
-  /** The list, read for windows of its time axis (the API's bounds are inclusive). */
-  list(api: IronscalesClient): WindowedList<T>;
-  timeOf(item: T): Micros;
-  idOf(item: T): number;
+  /** The list, read for windows of its time axis (the API's bounds are inclusive); its items carry that time. */
+  list(api: IronscalesClient): WindowedList<T> & { timeOf(item: T): Micros };
   record(item: T): Record<string, unknown>;
   /** Items per slice (between two checkpoints). */
   maxPerSlice(settings: WindowedStreamSettings): number;
@@ -69,20 +67,19 @@ async function* readWindows<T, P extends TimeCursor>(
   request: StreamRequest<P>,
 ): AsyncGenerator<ReadEvent> {
   const stream = spec.definition.name;
+  const list = spec.list(api);
   const end = (await api.serverNowAtLeastConfirmed()) - SERVER_TIME_MARGIN_US;
   const full = request.syncMode === 'full_refresh';
-  const saved = request.state;
-  // A full refresh starts over unless it is given the state of an attempt that did not finish.
-  const position: P = saved !== undefined && !(full && saved.fullRefreshComplete) ? { ...saved, fullRefreshComplete: false } : spec.initial();
+  const position = startingPosition(request, () => spec.initial());
   const before = structuredClone(position);
   const skip = new Set(before.idsAtCursor);
   const startDate = settings.startDate ?? api.serverNow() - settings.defaultStartDays * DAY_US;
   // A saved cursor always wins over the default start; only an explicit start_date bounds it.
   const from = before.cursor === undefined ? startDate : Math.max(settings.startDate ?? -Infinity, before.cursor - (spec.reread?.spanUs ?? 0));
   const due = (item: T): boolean => {
-    const time = spec.timeOf(item);
+    const time = list.timeOf(item);
     if (before.cursor === undefined || time > before.cursor) return true;
-    if (time === before.cursor) return !skip.has(spec.idOf(item));
+    if (time === before.cursor) return !skip.has(list.idOf(item));
     return spec.reread?.isNew(item, before) ?? false;
   };
 
@@ -90,7 +87,7 @@ async function* readWindows<T, P extends TimeCursor>(
   let read = 0;
   let emitted = 0;
   let estimated: number | undefined;
-  const slices = windowSlices(spec.list(api), {
+  const slices = windowSlices(list, {
     start: from,
     end,
     maxPerSlice: spec.maxPerSlice(settings),
@@ -104,14 +101,14 @@ async function* readWindows<T, P extends TimeCursor>(
       estimated = total;
       yield { type: 'estimate', stream, rows: total };
     }
-    const items = [...slice.items].sort((a, b) => spec.timeOf(a) - spec.timeOf(b) || spec.idOf(a) - spec.idOf(b));
+    const items = [...slice.items].sort((a, b) => list.timeOf(a) - list.timeOf(b) || list.idOf(a) - list.idOf(b));
     for (const item of items) {
       if (!due(item)) continue;
       emitted += 1;
       yield { type: 'record', stream, data: spec.record(item) };
     }
     read += items.length;
-    advanceTimeCursor(position, items.map((item) => ({ time: spec.timeOf(item), id: spec.idOf(item) })));
+    advanceTimeCursor(position, items.map((item) => ({ time: list.timeOf(item), id: list.idOf(item) })));
     spec.reread?.seen(position, items, before.cursor === undefined || slice.end >= before.cursor);
     yield { type: 'checkpoint', stream, state: spec.formatState(position) };
     // The window's total counts what a re-read skips: the estimate narrows as slices are read.

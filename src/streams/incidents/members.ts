@@ -3,7 +3,7 @@
  * (a full refresh starts over unless it resumes an unfinished attempt), the ids it already emitted
  * at its cursor, and the counters behind its estimates.
  */
-import type { StreamRequest } from '../../airbyte/stream.js';
+import { startingPosition, type StreamRequest } from '../../airbyte/stream.js';
 import type { Micros } from '../../ironscales/timestamps.js';
 import type { IncidentPosition } from './position.js';
 import type { IncidentTable } from './table.js';
@@ -36,16 +36,12 @@ export interface Member {
 }
 
 export function planMember(request: StreamRequest<IncidentPosition>, table: IncidentTable): Member {
-  const saved = request.state;
-  const full = request.syncMode === 'full_refresh';
-  // A full refresh starts over unless it is given the state of an attempt that did not finish.
-  const resume = saved !== undefined && !(full && saved.fullRefreshComplete);
-  const position: IncidentPosition = resume
-    ? { ...saved, fullRefreshComplete: false, detailsPending: table.needsDetails ? saved.detailsPending : [] }
-    : { idsAtCursor: [], detailsPending: [], fullRefreshComplete: false };
+  const started = startingPosition(request, () => ({ idsAtCursor: [], detailsPending: [], fullRefreshComplete: false }));
+  // Only a table that needs details keeps the incidents still waiting for them.
+  const position: IncidentPosition = { ...started, detailsPending: table.needsDetails ? started.detailsPending : [] };
   return {
     table,
-    full,
+    full: request.syncMode === 'full_refresh',
     position,
     createdFrom: 0, // set once IRONSCALES' time is known
     skipAt: position.cursor,
